@@ -1,0 +1,59 @@
+"""Data migration (invlechting): the pure-Python rules, without Django.
+
+Read an input folder with :func:`read_inputs`, plan with :func:`plan_migration`, and write the
+:class:`MigrationPlan` in one transaction (the caller's job). :func:`plan_to_export_lines` gives
+the migrated dossiers in the ``cir export-register`` shape.
+"""
+
+from .errors import MalformedInput, MigrationError, TooManyDossiersOnDate, mask_insz
+from .inputs import (
+    Company,
+    Landlord,
+    LegacyDossier,
+    Member,
+    MigrationInputs,
+    Person,
+    Progress,
+    read_inputs,
+    schema,
+    validate_report,
+)
+from .rules import (
+    MigrationPlan,
+    PersonToCreate,
+    PlannedDossier,
+    PlannedMember,
+    RentPremiumOutcome,
+    add_years,
+    export_date_of,
+    plan_migration,
+    plan_to_export_lines,
+    rent_premium_outcome,
+)
+
+__all__ = [
+    "Company",
+    "Landlord",
+    "LegacyDossier",
+    "MalformedInput",
+    "Member",
+    "MigrationError",
+    "MigrationInputs",
+    "MigrationPlan",
+    "Person",
+    "PersonToCreate",
+    "PlannedDossier",
+    "PlannedMember",
+    "Progress",
+    "RentPremiumOutcome",
+    "TooManyDossiersOnDate",
+    "add_years",
+    "export_date_of",
+    "mask_insz",
+    "plan_migration",
+    "plan_to_export_lines",
+    "read_inputs",
+    "rent_premium_outcome",
+    "schema",
+    "validate_report",
+]

@@ -1,0 +1,60 @@
+"""National numbers (rijksregisternummer / INSZ) as the migration needs them.
+
+Validity is python-stdnum's (``stdnum.be.nn`` or ``stdnum.be.bis``), never our own arithmetic.
+The input format wants 11 digits without separators, so a number in a notation stdnum would
+clean up first ("85.07.30-033.28") is not accepted here. Results are cached per number because
+the flanders profile asks about the same half a million numbers several times.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from stdnum.be import bis, nn
+
+
+class InszOracle:
+    """Cached answers about national numbers: valid or not, and the birth date they encode."""
+
+    __slots__ = ("_birth", "_valid")
+
+    def __init__(self) -> None:
+        self._valid: dict[str, bool] = {}
+        self._birth: dict[str, tuple[int | None, int | None, int | None]] = {}
+
+    def is_valid(self, insz: str) -> bool:
+        known = self._valid.get(insz)
+        if known is None:
+            known = (
+                len(insz) == 11
+                and insz.isascii()
+                and insz.isdigit()
+                and (nn.is_valid(insz) or bis.is_valid(insz))
+            )
+            self._valid[insz] = known
+        return known
+
+    def birth_parts(self, insz: str) -> tuple[int | None, int | None, int | None]:
+        """(year, month, day) encoded in a valid number; ``None`` where the number leaves it open.
+
+        stdnum folds the BIS month offsets (+20, +40) back and picks the century from the
+        check digits (numbers of people born since 2000 carry a leading 2 in the check).
+        """
+        parts = self._birth.get(insz)
+        if parts is None:
+            full = nn.get_birth_date(insz)
+            if full is not None:
+                parts = (full.year, full.month, full.day)
+            else:
+                parts = (nn.get_birth_year(insz), nn.get_birth_month(insz), None)
+            self._birth[insz] = parts
+        return parts
+
+    def contradicts(self, insz: str, birth_date: date) -> bool:
+        """True when the known parts of the encoded birth date differ from ``birth_date``."""
+        year, month, day = self.birth_parts(insz)
+        return (
+            (year is not None and year != birth_date.year)
+            or (month is not None and month != birth_date.month)
+            or (day is not None and day != birth_date.day)
+        )

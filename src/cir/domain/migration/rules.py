@@ -1,0 +1,787 @@
+"""The rules of the data migration (invlechting), from ``docs: shared/domain/migration.md``.
+
+:func:`plan_migration` turns validated inputs into a :class:`MigrationPlan`: the dossiers to
+create, the persons to create and the report. It writes nothing; the caller writes the plan in
+one transaction, so an error raised here leaves the register untouched.
+
+Decisions where migration.md is silent (each is repeated at the code it governs):
+
+- *Export date* (rule 7, "registration after the export date"): the latest ``last_modified`` of
+  all input lines, but never later than the reference date. The export cannot be older than its
+  newest change, and no export is made after the run that reads it; the cap keeps one absurd
+  ``last_modified`` (2099) from hiding every future registration.
+- *Impossible dates* also covers a candidate whose effective ``member_since`` (defaulting to the
+  registration date) precedes the birth date; a co-resident is judged only on an explicit
+  ``member_since``, because a child born after the registration is normal. Birth dates come from
+  the population extract; a member missing from it is not judged.
+- *Quarantine reasons* are tried in the order duplicate_dossier, unknown_landlord, bad_members,
+  invalid_insz, impossible_dates; a dossier is quarantined once, with the first that applies.
+- *bad_members*: not exactly one applicant, more than one partner, or one national number listed
+  twice in the same dossier.
+- *Domicile municipality* of the dossier (rules 2 and 3): for a couple, the applicant's of the most
+  recent source, else the partner's (as migration.md says); "unknown" means no population line or
+  a null ``domicile_nis``. Rule 4 adds the Flemish domicile of *every* candidate, because the
+  rent premium is individual and needs each candidate registered for their own domicile.
+- *Flanders* is the union of the operating areas (they cover Flanders, rules.md section 1).
+- Rule 3.3 with several local-authority sources uses the most recent one's municipality.
+- *Rent premium* (rule 6): only a claimant who is a candidate of the dossier that names them
+  counts; ``was_claimant`` is true when the person is named claimant in any of their sources.
+- *Identity warnings*: the national register extract is the only place with names and birth
+  dates, so "different names or birth dates at different landlords" shows up as several
+  population lines for one number (the first line is used); "same name and birth date" compares
+  case-folded, trimmed names. The population has no sex field, so the sex digits cannot be
+  compared with anything; stdnum folds the BIS month offsets that encode whether the sex is known.
+  Birth-date and duplicate-identity warnings cover the persons that appear in any legacy dossier.
+- Sequence numbers are drawn per date from ``random.Random(f"{seed}:{date}")``: reproducible,
+  independent of hash randomisation and of how many dossiers other dates have. Within one date
+  the dossiers are taken in the order of their candidates' national numbers.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from .errors import TooManyDossiersOnDate
+from .inputs import (
+    Company,
+    Landlord,
+    LegacyDossier,
+    MigrationInputs,
+    Person,
+    Role,
+    gc_paused,
+    validate_report,
+)
+from .insz import InszOracle
+
+Outcome = Literal["continues", "loses_entitlement", "new_claimant", "not_yet_entitled"]
+QuarantineReason = Literal[
+    "invalid_insz", "unknown_landlord", "bad_members", "duplicate_dossier", "impossible_dates"
+]
+DossierKey = tuple[str, str]
+
+STATUS_AFTER_MIGRATION = "REG"
+MAX_SEQUENCE = 9999
+RENT_PREMIUM_YEARS = 4
+
+
+@dataclass(slots=True)
+class PlannedMember:
+    """A member of a new dossier; ``waiting_since`` (individual waiting time) for candidates."""
+
+    insz: str
+    role: Role
+    waiting_since: date | None
+
+
+@dataclass(slots=True)
+class PlannedDossier:
+    """A dossier the migration creates (status REG, pending the one-time actualisation)."""
+
+    number: str
+    registration_date: date
+    status: str
+    primary_company_id: str
+    secondary_company_ids: tuple[str, ...]
+    members: tuple[PlannedMember, ...]
+    municipalities: tuple[str, ...]
+    dwelling_types: tuple[str, ...]
+    other: dict[str, Any] | None
+    housing_situation: str | None
+    contact: dict[str, Any] | None
+    content_source: DossierKey
+    merged_from: tuple[DossierKey, ...]
+    split: bool
+
+
+@dataclass(slots=True)
+class PersonToCreate:
+    """A person of a new dossier; names and birth date are ``None`` when not in the extract."""
+
+    insz: str
+    first_name: str | None
+    last_name: str | None
+    birth_date: date | None
+    domicile_nis: str | None
+
+
+@dataclass(slots=True)
+class RentPremiumOutcome:
+    """Rule 6: what happens to one split candidate's rent premium; each gets the letter."""
+
+    insz: str
+    dossier_number: str
+    was_claimant: bool
+    waiting_since: date
+    outcome: Outcome
+    entitled_from: date
+
+
+@dataclass(slots=True)
+class MigrationPlan:
+    """Everything the writer needs; dossiers sorted by number, persons by national number."""
+
+    dossiers: list[PlannedDossier]
+    persons: list[PersonToCreate]
+    rent_premium: list[RentPremiumOutcome]
+    report: dict[str, Any]
+    export_date: date
+
+    @property
+    def letters(self) -> list[RentPremiumOutcome]:
+        """The candidates who receive the migration letter (all with a rule-6 outcome)."""
+        return self.rent_premium
+
+
+class _Source:
+    """A legacy dossier that survived quarantine, with what the rules ask of it."""
+
+    __slots__ = ("applicant", "co_residents", "dossier", "kh", "landlord", "partner", "rank")
+
+    def __init__(
+        self,
+        dossier: LegacyDossier,
+        landlord: Landlord,
+        applicant: str,
+        partner: str | None,
+        co_residents: tuple[str, ...],
+    ) -> None:
+        self.dossier = dossier
+        self.landlord = landlord
+        self.applicant = applicant
+        self.partner = partner
+        self.co_residents = co_residents
+        self.kh: tuple[str, ...] = (
+            (applicant,) if partner is None else tuple(sorted((applicant, partner)))
+        )
+        self.rank = 0
+
+
+class _Draft:
+    """A new dossier before it has a number."""
+
+    __slots__ = ("candidates", "dossier", "sources", "split")
+
+    def __init__(self, candidates: tuple[str, ...], sources: list[_Source], split: bool) -> None:
+        self.candidates = candidates
+        self.sources = sources
+        self.split = split
+        self.dossier: PlannedDossier | None = None
+
+
+def add_years(start: date, years: int) -> date:
+    """``start`` plus whole years; 29 February becomes 1 March in a year without it.
+
+    Someone who started waiting on 29 February has not waited the full years before the last
+    day of February has passed, so the threshold is the day after 28 February. With a 4-year
+    threshold this matters only around 2100, which is not a leap year.
+    """
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return date(start.year + years, 3, 1)
+
+
+def rent_premium_outcome(was_claimant: bool, waiting_since: date, reference_date: date) -> Outcome:
+    """Rule 6 table: the claimant keeps or loses it; another candidate gets it now or later."""
+    entitled = add_years(waiting_since, RENT_PREMIUM_YEARS) <= reference_date
+    if was_claimant:
+        return "continues" if entitled else "loses_entitlement"
+    return "new_claimant" if entitled else "not_yet_entitled"
+
+
+def export_date_of(dossiers: Sequence[LegacyDossier], reference_date: date) -> date:
+    """The date the legacy export is taken to be made (see the module docstring)."""
+    latest = max((d.last_modified for d in dossiers), default=reference_date)
+    return min(latest, reference_date)
+
+
+def _most_recent(sources: Iterable[_Source]) -> _Source:
+    """Latest registration_date, then latest last_modified, then smallest (landlord, dossier)."""
+    return min(sources, key=_rank)
+
+
+def _rank(source: _Source) -> int:
+    return source.rank
+
+
+def _recency_key(source: _Source) -> tuple[int, int, str, str]:
+    d = source.dossier
+    return (-d.registration_date.toordinal(), -d.last_modified.toordinal(), *d.key)
+
+
+def _where(dossier: LegacyDossier) -> str:
+    return f"{dossier.file}:{dossier.line}"
+
+
+class _Planner:
+    """One run of the rules; the state lives here so the steps stay small."""
+
+    def __init__(
+        self,
+        inputs: MigrationInputs,
+        reference_date: date,
+        seed: int,
+        taken_numbers: Iterable[str],
+    ) -> None:
+        self.inputs = inputs
+        self.reference_date = reference_date
+        self.seed = seed
+        self.taken_numbers = taken_numbers
+        self.oracle = InszOracle()
+        self.companies: dict[str, Company] = {c.company_id: c for c in inputs.companies}
+        self.area_of: dict[str, str] = {
+            nis: c.company_id for c in inputs.companies for nis in c.municipalities
+        }
+        self.persons: dict[str, Person] = {}
+        for person in inputs.population:
+            self.persons.setdefault(person.insz, person)
+        self.export_date = export_date_of(inputs.dossiers, reference_date)
+        self.quarantine: list[dict[str, Any]] = []
+        self.dropped: list[dict[str, Any]] = []
+        self.sources: list[_Source] = []
+        self.waiting_since: dict[str, date] = {}
+
+    # Rule 7 -------------------------------------------------------------------------------
+
+    def screen(self) -> None:
+        """Quarantine what cannot be migrated; keep the rest as sources, in input order."""
+        counts = Counter(d.key for d in self.inputs.dossiers)
+        lines_of: dict[DossierKey, list[str]] = defaultdict(list)
+        for dossier in self.inputs.dossiers:
+            if counts[dossier.key] > 1:
+                lines_of[dossier.key].append(_where(dossier))
+        for dossier in self.inputs.dossiers:
+            if counts[dossier.key] > 1:
+                self._quarantine(
+                    dossier,
+                    "duplicate_dossier",
+                    f"({dossier.landlord_id}, {dossier.dossier_id}) appears on "
+                    f"{counts[dossier.key]} lines: {', '.join(lines_of[dossier.key])}",
+                )
+                continue
+            self._screen_one(dossier)
+
+    def _quarantine(self, dossier: LegacyDossier, reason: QuarantineReason, detail: str) -> None:
+        self.quarantine.append(
+            {
+                "landlord_id": dossier.landlord_id,
+                "dossier_id": dossier.dossier_id,
+                "reason": reason,
+                "detail": detail,
+                "file": dossier.file,
+                "line": dossier.line,
+            }
+        )
+
+    def _screen_one(self, dossier: LegacyDossier) -> None:
+        landlord = self.inputs.landlords.get(dossier.landlord_id)
+        if landlord is None:
+            self._quarantine(
+                dossier,
+                "unknown_landlord",
+                f"landlord {dossier.landlord_id} is not in landlords.json",
+            )
+            return
+        problem = self._members_problem(dossier)
+        if problem is not None:
+            self._quarantine(dossier, "bad_members", problem)
+            return
+        applicant = ""
+        partner: str | None = None
+        co_residents: list[str] = []
+        valid = self.oracle.is_valid
+        for member in dossier.members:
+            if member.role == "applicant":
+                applicant = member.insz
+            elif member.role == "partner":
+                partner = member.insz
+            elif valid(member.insz):
+                co_residents.append(member.insz)
+        for role, insz in (("applicant", applicant), ("partner", partner)):
+            if insz is not None and not valid(insz):
+                self._quarantine(
+                    dossier,
+                    "invalid_insz",
+                    f"{role} {insz} is not a valid national or BIS number",
+                )
+                return
+        problem = self._dates_problem(dossier)
+        if problem is not None:
+            self._quarantine(dossier, "impossible_dates", problem)
+            return
+        for member in dossier.members:
+            if member.role == "co_resident" and not valid(member.insz):
+                self.dropped.append(
+                    {
+                        "landlord_id": dossier.landlord_id,
+                        "dossier_id": dossier.dossier_id,
+                        "insz": member.insz,
+                        "file": dossier.file,
+                        "line": dossier.line,
+                    }
+                )
+        waiting = self.waiting_since
+        for member in dossier.members:
+            if member.role != "co_resident":
+                since = member.member_since or dossier.registration_date
+                known = waiting.get(member.insz)
+                if known is None or since < known:
+                    waiting[member.insz] = since
+        self.sources.append(_Source(dossier, landlord, applicant, partner, tuple(co_residents)))
+
+    @staticmethod
+    def _members_problem(dossier: LegacyDossier) -> str | None:
+        roles = Counter(m.role for m in dossier.members)
+        if roles["applicant"] == 0:
+            return "no applicant"
+        if roles["applicant"] > 1:
+            return f"{roles['applicant']} applicants"
+        if roles["partner"] > 1:
+            return f"{roles['partner']} partners"
+        numbers = Counter(m.insz for m in dossier.members)
+        twice = sorted(insz for insz, n in numbers.items() if n > 1)
+        if twice:
+            return f"national number {twice[0]} is listed {numbers[twice[0]]} times"
+        return None
+
+    def _dates_problem(self, dossier: LegacyDossier) -> str | None:
+        if dossier.registration_date > self.export_date:
+            return (
+                f"registration_date {dossier.registration_date.isoformat()} is after the "
+                f"export date {self.export_date.isoformat()}"
+            )
+        for member in dossier.members:
+            person = self.persons.get(member.insz)
+            if person is None:
+                continue
+            since = member.member_since
+            if since is None and member.role != "co_resident":
+                since = dossier.registration_date
+            if since is not None and since < person.birth_date:
+                return (
+                    f"{member.role} {member.insz}: member_since {since.isoformat()} is before "
+                    f"the birth date {person.birth_date.isoformat()}"
+                )
+        return None
+
+    # Rule 1 -------------------------------------------------------------------------------
+
+    def group(self) -> tuple[list[_Draft], int]:
+        """Connected groups of candidates; returns the drafts and the number of split groups."""
+        for rank, source in enumerate(sorted(self.sources, key=_recency_key)):
+            source.rank = rank
+        index: dict[str, int] = {}
+        parent: list[int] = []
+
+        def find(i: int) -> int:
+            root = i
+            while parent[root] != root:
+                root = parent[root]
+            while parent[i] != root:
+                parent[i], i = root, parent[i]
+            return root
+
+        for source in self.sources:
+            ids = []
+            for insz in source.kh:
+                i = index.get(insz)
+                if i is None:
+                    i = index[insz] = len(parent)
+                    parent.append(i)
+                ids.append(i)
+            if len(ids) == 2:
+                a, b = find(ids[0]), find(ids[1])
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+        groups: dict[int, list[_Source]] = {}
+        for source in self.sources:
+            groups.setdefault(find(index[source.kh[0]]), []).append(source)
+        drafts: list[_Draft] = []
+        split_groups = 0
+        for members in groups.values():
+            kh_sets = {s.kh for s in members}
+            if len(kh_sets) == 1:
+                drafts.append(_Draft(members[0].kh, members, split=False))
+                continue
+            split_groups += 1
+            of_candidate: dict[str, list[_Source]] = defaultdict(list)
+            for source in members:
+                for insz in source.kh:
+                    of_candidate[insz].append(source)
+            for insz in sorted(of_candidate):
+                drafts.append(_Draft((insz,), of_candidate[insz], split=True))
+        return drafts, split_groups
+
+    # Rules 2-4 and the waiting time of rule 5 ---------------------------------------------
+
+    def domicile(self, draft: _Draft) -> str | None:
+        """The dossier's domicile: a couple's is the applicant's of the most recent source."""
+        if len(draft.candidates) == 1:
+            return self._domicile_of(draft.candidates[0])
+        first = _most_recent(draft.sources).applicant
+        second = draft.candidates[1] if draft.candidates[0] == first else draft.candidates[0]
+        known = self._domicile_of(first)
+        return known if known is not None else self._domicile_of(second)
+
+    def _domicile_of(self, insz: str) -> str | None:
+        person = self.persons.get(insz)
+        return person.domicile_nis if person is not None else None
+
+    @staticmethod
+    def content_source(sources: list[_Source], domicile_company: str | None) -> _Source:
+        """Rule 2."""
+        if domicile_company is not None:
+            own = [s for s in sources if s.landlord.company_id == domicile_company]
+            if len(own) == 1:
+                return own[0]
+            if own:
+                of_shm = [s for s in own if s.landlord.type == "SHM"]
+                return _most_recent(of_shm or own)
+        for kind in ("SHM", "SVK", "LB"):
+            of_kind = [s for s in sources if s.landlord.type == kind]
+            if of_kind:
+                return _most_recent(of_kind)
+        raise AssertionError("a new dossier always has a source")  # pragma: no cover
+
+    def primary_company(
+        self, sources: list[_Source], domicile: str | None, domicile_company: str | None
+    ) -> str:
+        """Rule 3."""
+        if domicile_company is not None and any(
+            domicile in s.dossier.municipalities for s in sources
+        ):
+            return domicile_company
+        of_companies = [s for s in sources if s.landlord.company_id is not None]
+        if of_companies:
+            company = _most_recent(of_companies).landlord.company_id
+            assert company is not None
+            return company
+        if domicile_company is not None:
+            return domicile_company
+        municipality = _most_recent(sources).landlord.municipality
+        # inputs.read_inputs guarantees a local authority's municipality lies in some area.
+        assert municipality is not None
+        return self.area_of[municipality]
+
+    def build(self, draft: _Draft) -> PlannedDossier:
+        """Rules 1.4, 1.5, 2, 3, 4 and the dates of rule 5; the number comes later."""
+        sources = draft.sources
+        domicile = self.domicile(draft)
+        domicile_company = self.area_of.get(domicile) if domicile is not None else None
+        content = self.content_source(sources, domicile_company)
+        if len(draft.candidates) == 1:
+            candidates = draft.candidates
+        else:
+            applicant = content.applicant
+            other = draft.candidates[1] if draft.candidates[0] == applicant else draft.candidates[0]
+            candidates = (applicant, other)
+        municipalities: set[str] = set()
+        dwelling_types: set[str] = set()
+        co_residents: set[str] = set()
+        for source in sources:
+            municipalities.update(source.dossier.municipalities)
+            dwelling_types.update(source.dossier.dwelling_types)
+            co_residents.update(source.co_residents)
+        for insz in candidates:
+            nis = self._domicile_of(insz)
+            if nis is not None and nis in self.area_of:
+                municipalities.add(nis)
+        co_residents.difference_update(candidates)
+        primary = self.primary_company(sources, domicile, domicile_company)
+        area_of = self.area_of
+        secondary = sorted(
+            {area_of[m] for m in municipalities if m in area_of} - {primary},
+        )
+        roles: tuple[Role, Role] = ("applicant", "partner")
+        members = [
+            PlannedMember(insz, roles[i], self.waiting_since[insz])
+            for i, insz in enumerate(candidates)
+        ]
+        members.extend(PlannedMember(insz, "co_resident", None) for insz in sorted(co_residents))
+        legacy = content.dossier
+        return PlannedDossier(
+            number="",
+            registration_date=min(s.dossier.registration_date for s in sources),
+            status=STATUS_AFTER_MIGRATION,
+            primary_company_id=primary,
+            secondary_company_ids=tuple(secondary),
+            members=tuple(members),
+            municipalities=tuple(sorted(municipalities)),
+            dwelling_types=tuple(sorted(dwelling_types)),
+            other=legacy.other,
+            housing_situation=legacy.housing_situation,
+            contact=legacy.contact,
+            content_source=legacy.key,
+            merged_from=tuple(sorted(s.dossier.key for s in sources)),
+            split=draft.split,
+        )
+
+    # Rule 5: numbers ----------------------------------------------------------------------
+
+    def number(self, drafts: list[_Draft]) -> None:
+        """Give every draft a random free number of its date; check every date first."""
+        taken: dict[str, set[int]] = defaultdict(set)
+        for number in self.taken_numbers:
+            taken[number[:10]].add(int(number[11:]))
+        by_date: dict[date, list[_Draft]] = defaultdict(list)
+        for draft in drafts:
+            assert draft.dossier is not None
+            by_date[draft.dossier.registration_date].append(draft)
+        for day in sorted(by_date):
+            prefix = day.isoformat().replace("-", ".")
+            free = MAX_SEQUENCE - len({n for n in taken.get(prefix, ()) if 1 <= n <= MAX_SEQUENCE})
+            if len(by_date[day]) > free:
+                raise TooManyDossiersOnDate(day, len(by_date[day]), free)
+        for day in sorted(by_date):
+            prefix = day.isoformat().replace("-", ".")
+            used = taken.get(prefix)
+            pool: Sequence[int] = (
+                range(1, MAX_SEQUENCE + 1)
+                if not used
+                else [n for n in range(1, MAX_SEQUENCE + 1) if n not in used]
+            )
+            on_day = sorted(by_date[day], key=lambda d: d.candidates)
+            rng = random.Random(f"{self.seed}:{day.isoformat()}")
+            for draft, sequence in zip(on_day, rng.sample(pool, len(on_day)), strict=True):
+                assert draft.dossier is not None
+                draft.dossier.number = f"{prefix}.{sequence:04d}"
+
+    # Rule 6 -------------------------------------------------------------------------------
+
+    def rent_premium(self, drafts: list[_Draft]) -> list[RentPremiumOutcome]:
+        outcomes: list[RentPremiumOutcome] = []
+        for draft in drafts:
+            if not draft.split:
+                continue
+            insz = draft.candidates[0]
+            with_premium = [s for s in draft.sources if s.dossier.rent_premium_claimant is not None]
+            if not with_premium:
+                continue
+            was_claimant = any(s.dossier.rent_premium_claimant == insz for s in with_premium)
+            since = self.waiting_since[insz]
+            assert draft.dossier is not None
+            outcomes.append(
+                RentPremiumOutcome(
+                    insz=insz,
+                    dossier_number=draft.dossier.number,
+                    was_claimant=was_claimant,
+                    waiting_since=since,
+                    outcome=rent_premium_outcome(was_claimant, since, self.reference_date),
+                    entitled_from=add_years(since, RENT_PREMIUM_YEARS),
+                )
+            )
+        outcomes.sort(key=lambda o: (o.dossier_number, o.insz))
+        return outcomes
+
+    # Persons and identity warnings --------------------------------------------------------
+
+    def persons_to_create(self, dossiers: list[PlannedDossier]) -> list[PersonToCreate]:
+        numbers = {m.insz for d in dossiers for m in d.members}
+        created: list[PersonToCreate] = []
+        for insz in sorted(numbers):
+            person = self.persons.get(insz)
+            if person is None:
+                created.append(PersonToCreate(insz, None, None, None, None))
+            else:
+                created.append(
+                    PersonToCreate(
+                        insz,
+                        person.first_name,
+                        person.last_name,
+                        person.birth_date,
+                        person.domicile_nis,
+                    )
+                )
+        return created
+
+    def identity_warnings(self, created: list[PersonToCreate]) -> list[dict[str, Any]]:
+        warnings: list[dict[str, Any]] = []
+        for person in created:
+            if person.birth_date is None:
+                warnings.append(
+                    {
+                        "kind": "not_in_population",
+                        "insz": person.insz,
+                        "detail": "not in population.jsonl; migrated with an unknown domicile",
+                    }
+                )
+        in_input = {m.insz for d in self.inputs.dossiers for m in d.members}
+        lines: dict[str, list[Person]] = defaultdict(list)
+        for person in self.inputs.population:
+            if person.insz in in_input:
+                lines[person.insz].append(person)
+        by_identity: dict[tuple[str, str, date], list[str]] = defaultdict(list)
+        for insz in sorted(lines):
+            first, *others = lines[insz]
+            identity = (first.first_name, first.last_name, first.birth_date)
+            conflicting = [
+                p for p in others if (p.first_name, p.last_name, p.birth_date) != identity
+            ]
+            if conflicting:
+                described = "; ".join(
+                    f"line {p.line}: {p.first_name} {p.last_name} {p.birth_date.isoformat()}"
+                    for p in (first, *conflicting)
+                )
+                warnings.append(
+                    {
+                        "kind": "insz_conflicting_identity",
+                        "insz": insz,
+                        "detail": f"population.jsonl gives different identities ({described}); "
+                        f"line {first.line} is used",
+                    }
+                )
+            if self.oracle.is_valid(insz) and self.oracle.contradicts(insz, first.birth_date):
+                year, month, day = self.oracle.birth_parts(insz)
+                encoded = "-".join("??" if p is None else f"{p:02d}" for p in (year, month, day))
+                warnings.append(
+                    {
+                        "kind": "insz_birth_date_mismatch",
+                        "insz": insz,
+                        "detail": f"the number encodes birth date {encoded}, the national "
+                        f"register extract says {first.birth_date.isoformat()}",
+                    }
+                )
+            key = (
+                first.first_name.strip().casefold(),
+                first.last_name.strip().casefold(),
+                first.birth_date,
+            )
+            by_identity[key].append(insz)
+        for (_first, _last, born), numbers in by_identity.items():
+            if len(numbers) > 1:
+                warnings.append(
+                    {
+                        "kind": "same_identity_different_insz",
+                        "insz": numbers[0],
+                        "detail": f"{len(numbers)} national numbers share name and birth date "
+                        f"{born.isoformat()}: {', '.join(numbers)}",
+                    }
+                )
+        warnings.sort(key=lambda w: (w["kind"], w.get("insz", ""), w["detail"]))
+        return warnings
+
+    # The run ------------------------------------------------------------------------------
+
+    def run(self) -> MigrationPlan:
+        self.screen()
+        drafts, split_groups = self.group()
+        for draft in drafts:
+            draft.dossier = self.build(draft)
+        self.number(drafts)
+        dossiers = [d.dossier for d in drafts if d.dossier is not None]
+        dossiers.sort(key=lambda d: d.number)
+        outcomes = self.rent_premium(drafts)
+        created = self.persons_to_create(dossiers)
+        warnings = self.identity_warnings(created)
+        report = self.report(dossiers, created, outcomes, warnings, split_groups, len(drafts))
+        validate_report(report)
+        return MigrationPlan(dossiers, created, outcomes, report, self.export_date)
+
+    def report(
+        self,
+        dossiers: list[PlannedDossier],
+        created: list[PersonToCreate],
+        outcomes: list[RentPremiumOutcome],
+        warnings: list[dict[str, Any]],
+        split_groups: int,
+        drafts: int,
+    ) -> dict[str, Any]:
+        groups = drafts - sum(1 for d in dossiers if d.split) + split_groups
+        candidates = sum(1 for d in dossiers for m in d.members if m.role != "co_resident")
+        return {
+            "reference_date": self.reference_date.isoformat(),
+            "seed": self.seed,
+            "export_date": self.export_date.isoformat(),
+            "counts": {
+                "legacy_dossiers": len(self.inputs.dossiers),
+                "persons": len(created),
+                "dossiers_created": len(dossiers),
+                "groups_split": split_groups,
+                "quarantined": len(self.quarantine),
+                "co_residents_dropped": len(self.dropped),
+                "legacy_dossiers_merged": len(self.sources),
+                "groups": groups,
+                "candidates": candidates,
+                "population_lines": len(self.inputs.population),
+                "identity_warnings": len(warnings),
+                "rent_premium_outcomes": len(outcomes),
+                "migration_letters": len(outcomes),
+            },
+            "quarantine": self.quarantine,
+            "co_residents_dropped": self.dropped,
+            "rent_premium": [
+                {
+                    "insz": o.insz,
+                    "dossier_number": o.dossier_number,
+                    "was_claimant": o.was_claimant,
+                    "waiting_since": o.waiting_since.isoformat(),
+                    "outcome": o.outcome,
+                    "entitled_from": o.entitled_from.isoformat(),
+                }
+                for o in outcomes
+            ],
+            "migration_letters": [
+                {"insz": o.insz, "dossier_number": o.dossier_number} for o in outcomes
+            ],
+            "identity_warnings": warnings,
+        }
+
+
+def plan_migration(
+    inputs: MigrationInputs,
+    reference_date: date,
+    seed: int,
+    taken_numbers: Iterable[str] = frozenset(),
+) -> MigrationPlan:
+    """Apply rules 1-7 of migration.md to validated inputs; write nothing.
+
+    ``taken_numbers`` are dossier numbers already in the register (``jjjj.mm.dd.xxxx``); the
+    migration never reuses them. Raises :class:`TooManyDossiersOnDate` before returning
+    anything when a date would need more than 9999 numbers.
+    """
+    with gc_paused():
+        return _Planner(inputs, reference_date, seed, taken_numbers).run()
+
+
+def plan_to_export_lines(plan: MigrationPlan) -> list[dict[str, Any]]:
+    """The migrated dossiers in the ``register-dossier.schema.json`` shape, by dossier number."""
+    lines: list[dict[str, Any]] = []
+    for dossier in sorted(plan.dossiers, key=lambda d: d.number):
+        members: list[dict[str, Any]] = []
+        for member in dossier.members:
+            entry: dict[str, Any] = {"insz": member.insz, "role": member.role}
+            if member.waiting_since is not None:
+                entry["waiting_since"] = member.waiting_since.isoformat()
+            members.append(entry)
+        preferences: dict[str, Any] = {
+            "municipalities": list(dossier.municipalities),
+            "dwelling_types": list(dossier.dwelling_types),
+        }
+        if dossier.other is not None:
+            preferences["other"] = dossier.other
+        lines.append(
+            {
+                "dossier_number": dossier.number,
+                "registration_date": dossier.registration_date.isoformat(),
+                "status": dossier.status,
+                "primary_landlord": dossier.primary_company_id,
+                "secondary_landlords": list(dossier.secondary_company_ids),
+                "members": members,
+                "preferences": preferences,
+                "content_source": {
+                    "landlord_id": dossier.content_source[0],
+                    "dossier_id": dossier.content_source[1],
+                },
+                "merged_from": [
+                    {"landlord_id": landlord_id, "dossier_id": dossier_id}
+                    for landlord_id, dossier_id in dossier.merged_from
+                ],
+            }
+        )
+    return lines

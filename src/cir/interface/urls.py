@@ -1,0 +1,36 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularSwaggerView
+from oauth2_provider.views import TokenView
+
+from cir.interface import views
+
+BASE = "v1/socZek/socialeHuisvesting/"
+
+urlpatterns = [
+    path("oauth/token/", TokenView.as_view(), name="token"),
+    path(f"{BASE}dossiers/zoeken", views.SearchView.as_view(), name="zoeken"),
+    path(
+        f"{BASE}dossiers/dossier/<str:dossier_number>",
+        views.DossierView.as_view(),
+        name="dossier",
+    ),
+    path(
+        f"{BASE}dossiers/bevestigDossierVerwerking",
+        views.AcknowledgeView.as_view(),
+        name="bevestig",
+    ),
+    path(f"{BASE}dossiers/verwerkDossierActie", views.ActionView.as_view(), name="actie"),
+    path(
+        f"{BASE}dossiers/wijzigDossierRangschikkingen",
+        views.RankingsView.as_view(),
+        name="rangschikkingen",
+    ),
+    path(f"{BASE}gemeentes", views.MunicipalitiesView.as_view(), name="gemeentes"),
+    path("v1/huurpremie/gebeurtenissen", views.PremiumFeedView.as_view(), name="huurpremie"),
+    path("api/openapi.yaml", views.openapi_file, name="openapi"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="openapi"),
+        name="swagger-ui",
+    ),
+]
