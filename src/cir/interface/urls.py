@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path(f"{BASE}gemeentes", views.MunicipalitiesView.as_view(), name="gemeentes"),
     path("v1/huurpremie/gebeurtenissen", views.PremiumFeedView.as_view(), name="huurpremie"),
+    path("health", views.health, name="health"),
     path("api/openapi.yaml", views.openapi_file, name="openapi"),
     path(
         "api/docs/",

@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import BasePermission
@@ -424,6 +424,11 @@ class PremiumFeedView(CorrelatedView):
         if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= 1000:
             raise Problem(400, "ONGELDIGE_LIMIET", "`limiet` moet tussen 1 en 1000 liggen.")
         return Response(read_feed(int(after), int(limit_raw)))
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness: answers without touching the database (the framework's floor in bench/api.py)."""
+    return JsonResponse({"status": "ok"})
 
 
 def openapi_file(request: HttpRequest) -> FileResponse:
