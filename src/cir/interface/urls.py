@@ -10,7 +10,7 @@ urlpatterns = [
     path("oauth/token/", TokenView.as_view(), name="token"),
     path(f"{BASE}dossiers/zoeken", views.SearchView.as_view(), name="zoeken"),
     path(
-        f"{BASE}dossiers/dossier/<str:dossier_number>",
+        f"{BASE}dossiers/dossier/<str:dossierNummer>",
         views.DossierView.as_view(),
         name="dossier",
     ),

@@ -255,9 +255,9 @@ class DossierView(LocalSoftwareView):
         parameters=[CORRELATION_PARAMETER],
         tags=["dossiers"],
     )
-    def get(self, request: Request, dossier_number: str) -> Response:
+    def get(self, request: Request, dossierNummer: str) -> Response:  # noqa: N803
         acting = self.acting(request)
-        dossier = services.read_dossier(dossier_number, acting)
+        dossier = services.read_dossier(dossierNummer, acting)
         assert acting.company is not None
         return Response(presenters.whole(dossier, acting.company))
 

@@ -487,7 +487,9 @@ class _Generator:
         elderly = date.fromordinal(first).year - applicant.birth_date.year >= 65
         for j, dossier in enumerate(dossiers):
             members = dossier.members
-            members.append((applicant, "applicant", None))
+            # Some landlord software writes member_since even when it equals the registration.
+            explicit = dossier.registration if rng.random() < 0.3 else None
+            members.append((applicant, "applicant", explicit))
             current = partner
             since: int | None = None
             if situation == "new_partner":

@@ -1,0 +1,1 @@
+"""Benchmarks: ``bench/api.py`` (the local-software interface under load)."""
