@@ -1,0 +1,65 @@
+"""cir migrate-legacy DIR [--reference-date D] [--seed N] [--report FILE] [--dry-run] [--replace]"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from cir.domain.migration.errors import MigrationError
+from cir.migration.services import RegisterNotEmpty, run_migration, write_report
+
+
+class Command(BaseCommand):
+    help = "Vlecht de historische dossiers in: één dossier per kandidaat-huurder."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("dir", type=Path)
+        parser.add_argument("--reference-date", type=date.fromisoformat, default=None)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--report", type=Path, default=None)
+        parser.add_argument("--dry-run", action="store_true")
+        parser.add_argument("--replace", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        reference = options["reference_date"] or timezone.localdate()
+        tasks: dict[str, Any] = {}
+        try:
+            with Progress() as bar:
+
+                def progress(phase: str, advance: int, total: int | None) -> None:
+                    if phase not in tasks:
+                        tasks[phase] = bar.add_task(phase, total=total)
+                    bar.update(tasks[phase], advance=advance, total=total)
+
+                run = run_migration(
+                    options["dir"],
+                    reference_date=reference,
+                    seed=options["seed"],
+                    dry_run=options["dry_run"],
+                    replace=options["replace"],
+                    progress=progress,
+                )
+        except (RegisterNotEmpty, MigrationError) as exc:
+            raise CommandError(str(exc)) from None
+        if options["report"]:
+            write_report(run, options["report"])
+        counts = run.report["counts"]
+        table = Table(
+            title="Invlechting" + (" (proefdraai: niets geschreven)" if run.dry_run else "")
+        )
+        table.add_column("")
+        table.add_column("aantal", justify="right")
+        for key, value in counts.items():
+            table.add_row(key, str(value))
+        for phase, seconds in run.timings.items():
+            table.add_row(f"tijd {phase}", f"{seconds:.1f} s")
+        Console(file=self.stdout).print(table)
+        if options["report"]:
+            self.stdout.write(f"Rapport: {options['report']}")

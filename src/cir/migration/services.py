@@ -1,0 +1,120 @@
+"""The data migration (invlechting), end to end: read and validate, merge, write.
+
+The rules live in :mod:`cir.domain.migration` (plain Python); this module owns the transaction,
+the refusal to overwrite a register, and the report.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+from django.db import transaction
+
+from cir.domain.migration.inputs import MigrationInputs, read_inputs, validate_report
+from cir.domain.migration.rules import MigrationPlan, plan_migration
+from cir.migration.writer import clear_register, write_legacy_landlords, write_plan
+from cir.reference.services import load_operating_areas
+from cir.register.models import Dossier
+
+Progress = Callable[[str, int, int | None], None]
+
+
+class RegisterNotEmpty(RuntimeError):
+    """The register already has dossiers and --replace was not given."""
+
+
+@dataclass
+class MigrationRun:
+    plan: MigrationPlan
+    timings: dict[str, float] = field(default_factory=dict)
+    rows_written: int = 0
+    dry_run: bool = False
+
+    @property
+    def report(self) -> dict[str, Any]:
+        return self.plan.report
+
+
+def companies_as_areas(inputs: MigrationInputs) -> list[dict[str, Any]]:
+    return [
+        {
+            "company_id": c.company_id,
+            "name": c.name,
+            "kbo": c.kbo,
+            "municipalities": list(c.municipalities),
+        }
+        for c in inputs.companies
+    ]
+
+
+def run_migration(
+    folder: Path,
+    *,
+    reference_date: date,
+    seed: int,
+    dry_run: bool = False,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> MigrationRun:
+    if not dry_run and not replace and Dossier.objects.exists():
+        raise RegisterNotEmpty(
+            "Het register bevat al dossiers; gebruik --replace om het te vervangen."
+        )
+    started = time.perf_counter()
+    inputs = read_inputs(folder, progress=progress)
+    read_done = time.perf_counter()
+    plan = plan_migration(inputs, reference_date, seed)
+    validate_report(plan.report)
+    merge_done = time.perf_counter()
+    run = MigrationRun(plan=plan, dry_run=dry_run)
+    run.timings = {"read_and_validate": read_done - started, "merge": merge_done - read_done}
+    if dry_run:
+        run.timings["write"] = 0.0
+        return run
+    with transaction.atomic():
+        if replace:
+            clear_register()
+        load_operating_areas(companies_as_areas(inputs))
+        write_legacy_landlords(inputs)
+        result = write_plan(plan, reference_date, progress)
+        if result.municipalities_unknown:
+            plan.report["counts"]["preferences_unknown_municipality"] = (
+                result.municipalities_unknown
+            )
+    run.rows_written = result.rows
+    run.timings["write"] = time.perf_counter() - merge_done
+    return run
+
+
+def write_report(run: MigrationRun, path: Path) -> None:
+    report = dict(run.report)
+    path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+
+
+def migrate_demo(seed: int = 1, stdout: Any = None) -> MigrationRun:
+    """make run's demo register: the `demo` legacy profile, generated and migrated."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cir.synthetic.legacy import generate_legacy
+
+    folder = Path(settings.VAR_DIR) / "demo-legacy"
+    folder.mkdir(parents=True, exist_ok=True)
+    generate_legacy(folder, "demo", seed=seed)
+    run = run_migration(folder, reference_date=timezone.localdate(), seed=seed)
+    write_report(run, folder / "migration-report.json")
+    if stdout is not None:
+        counts = run.report["counts"]
+        stdout.write(
+            f"Invlechting demo: {counts['legacy_dossiers']} historische dossiers → "
+            f"{counts['dossiers_created']} dossiers ({counts['groups_split']} gesplitste "
+            f"gezinnen, {counts['quarantined']} in quarantaine); rapport: "
+            f"{folder / 'migration-report.json'}"
+        )
+    return run
