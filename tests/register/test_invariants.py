@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from django.db import IntegrityError, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 from cir.domain.statuses import Action, Status
@@ -24,23 +25,44 @@ from cir.register.models import Dossier, Member, MemberRole
 from tests.factories import DossierFactory, PersonFactory
 
 ACTIONS = sorted({t.action for t in TRANSITIONS})
-ACTORS = [
-    Actor.landlord("WM01"),
-    Actor.landlord("WM02"),
-    Actor.landlord("WM03"),
-    Actor.candidate("85073003328"),
-    Actor.register(),
-    Actor("landlord", company="WM01", with_proxy=True),
+#: Offers and their outcomes are drawn more often, so that walks reach blocks and second
+#: sanctions (see test_the_random_walks_reach_the_states_the_properties_are_about).
+WEIGHTED_ACTIONS = [
+    *ACTIONS,
+    *[Action.OFFER] * 12,
+    *[Action.REF, Action.NORES] * 6,
+    *[Action.REG, Action.OBJ, Action.APP] * 3,
 ]
+#: Who acts, resolved against the dossier at the time: "offering" is whoever's offer runs.
+ROLES = [
+    *["primary", "secondary", "stranger", "candidate", "register", "proxy"],
+    *["offering"] * 4,
+]
+
+
+def actor_for(role: str, state: DossierState) -> Actor:
+    if role == "offering":
+        return Actor.landlord(state.offer_company or "WM02")
+    return {
+        "primary": Actor.landlord("WM01"),
+        "secondary": Actor.landlord("WM02"),
+        "stranger": Actor.landlord("WM03"),
+        "candidate": Actor.candidate("85073003328"),
+        "register": Actor.register(),
+        "proxy": Actor("landlord", company="WM01", with_proxy=True),
+    }[role]
+
+
 START = date(2022, 1, 3)
 
 steps = st.lists(
     st.tuples(
-        st.sampled_from(ACTIONS),
-        st.sampled_from(ACTORS),
-        st.integers(min_value=0, max_value=200),  # days until the next action
+        st.sampled_from(WEIGHTED_ACTIONS),
+        st.sampled_from(ROLES),
+        st.integers(min_value=0, max_value=120),  # days until the next action
         st.booleans(),  # what the sources say, for APP and ACTUA
     ),
+    min_size=5,
     max_size=60,
 )
 initial = st.sampled_from(
@@ -70,8 +92,9 @@ class Step:
 def run(start: DossierState, sequence: list) -> list[Step]:
     """Apply the sequence with :func:`decide` as the services do; refusals change nothing."""
     state, on, trace = start, START, []
-    for action, actor, days, met in sequence:
+    for action, role, days, met in sequence:
         on = on + timedelta(days=days)
+        actor = actor_for(role, state)
         try:
             outcome = decide(action, state, actor, on, conditions_met=met)
         except RuleViolation:
@@ -152,7 +175,7 @@ def test_removed_dossier_accepts_only_an_appeal(start, sequence) -> None:
 @given(initial, steps)
 def test_a_refusal_is_judged_on_state_and_never_changes_it(start, sequence) -> None:
     trace = run(start, sequence)
-    for previous, step in zip(trace, trace[1:], strict=False):
+    for previous, step in pairwise(trace):
         if previous.outcome is None:
             assert step.before == previous.before
 
@@ -165,6 +188,31 @@ def test_a_number_once_given_is_never_lost(start, sequence) -> None:
         if had_number:
             assert step.before.number is not None
         had_number = had_number or step.before.number is not None
+
+
+@pytest.mark.parametrize(
+    "reached",
+    [
+        lambda t: any(s.outcome and s.outcome.after.sanction_count == 2 for s in t),
+        lambda t: any(
+            s.outcome is None
+            and s.action == Action.OFFER
+            and s.before.offer_block_until
+            and s.on < s.before.offer_block_until
+            for s in t
+        ),
+        lambda t: any(s.outcome and s.action == Action.OBJ for s in t),
+    ],
+    ids=["second_sanction", "blocked_offer", "appeal"],
+)
+def test_the_random_walks_reach_the_states_the_properties_are_about(reached) -> None:
+    """The properties above are not vacuous: the generator reaches these situations."""
+    found = find(
+        st.tuples(initial, steps),
+        lambda case: bool(reached(run(*case))),
+        settings=settings(max_examples=2000, database=None),
+    )
+    assert reached(run(*found))
 
 
 # --- what the database enforces by itself ------------------------------------------------

@@ -13,7 +13,7 @@ from stdnum.be import nn
 from cir.domain import numbering
 from cir.domain.calendar import add_months, add_years
 from cir.domain.freeze import FreezeWindow, window_at
-from cir.domain.insz import InvalidNationalNumber, is_valid, mask, validate
+from cir.domain.insz import InvalidNationalNumber, mask, validate
 from cir.domain.landlords import derive_landlords
 from cir.domain.statuses import (
     ACTIVE_STATUSES,
@@ -70,7 +70,7 @@ def refused(action: Action, st: DossierState, actor: Actor, on: date = TODAY, **
 
 # --- the table itself against rules.md section 4 ---------------------------------------------
 
-C, P, S, O, R = (
+C, P, S, OL, R = (
     Party.CANDIDATE,
     Party.PRIMARY,
     Party.SECONDARY,
@@ -93,11 +93,11 @@ RULES_MD_SECTION_4 = {
     ),
     Action.OBJ: ({C}, {Status.RFSD, Status.RJCT}, Status.CHKO, None),
     Action.OFFER: ({P, S}, {Status.REG}, Status.OFFER, None),
-    Action.ACC: ({O}, {Status.OFFER}, Status.RJCT, RemovalReason.ACCEPTED),
-    Action.CCLGW: ({O}, {Status.OFFER}, Status.REG, None),
-    Action.REF: ({O}, {Status.OFFER}, None, None),
-    Action.NORES: ({O}, {Status.OFFER}, None, None),
-    Action.CCL: ({O}, {Status.OFFER}, Status.REG, None),
+    Action.ACC: ({OL}, {Status.OFFER}, Status.RJCT, RemovalReason.ACCEPTED),
+    Action.CCLGW: ({OL}, {Status.OFFER}, Status.REG, None),
+    Action.REF: ({OL}, {Status.OFFER}, None, None),
+    Action.NORES: ({OL}, {Status.OFFER}, None, None),
+    Action.CCL: ({OL}, {Status.OFFER}, Status.REG, None),
     Action.WAIT: ({C, P}, {Status.REG}, Status.WAITS, None),
     Action.WAKE: ({C, P}, {Status.WAITS}, Status.REG, None),
     Action.VOL: ({C, P}, ACTIVE, Status.RJCT, RemovalReason.VOLUNTARY),

@@ -201,3 +201,6 @@ def test_demo_contains_every_anomaly_kind(
         "candidate_and_co_resident",
     ]
     assert [kind for kind in expected if found[kind] < 1] == []
+    # kinds that nothing else can produce by accident are counted exactly in the summary
+    for kind in ("duplicate_dossier", "unknown_landlord", "same_identity_different_insz"):
+        assert found[kind] == summary["anomalies"][kind], kind

@@ -60,6 +60,9 @@ def test_factory_persons_valid_unique_both_centuries() -> None:
         assert nn.get_gender(person.insz) == person.sex
         assert re.fullmatch(r"\+324\d{8}", person.phone)
         assert re.fullmatch(r"[a-z.]+\d+@example\.(org|com|net)", person.email), person.email
+    # no accidental homonyms: same names and birth date is an identity warning of its own
+    identities = {(p.first_name, p.last_name, p.birth_date) for p in persons}
+    assert len(identities) == len(persons)
     assert any(p.birth_date.year < 2000 for p in persons)
     assert any(p.birth_date.year >= 2000 for p in persons)
     assert {p.sex for p in persons} == {"M", "F"}

@@ -8,5 +8,5 @@ class ClientBindingAdmin(admin.ModelAdmin):
     list_display = ["application", "company", "rent_premium", "created_at"]
     readonly_fields = ["application", "company", "rent_premium", "created_at"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False

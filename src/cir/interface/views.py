@@ -99,9 +99,7 @@ class CorrelatedView(APIView):
             ) from None
         super().initial(request, *args, **kwargs)
 
-    def finalize_response(
-        self, request: HttpRequest, response: Any, *args: Any, **kwargs: Any
-    ) -> Any:
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
         if getattr(self, "correlation_id", None):
             response[CORRELATION_HEADER] = self.correlation_id

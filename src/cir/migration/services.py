@@ -34,6 +34,7 @@ class MigrationRun:
     plan: MigrationPlan
     timings: dict[str, float] = field(default_factory=dict)
     rows_written: int = 0
+    rows_per_table: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
 
     @property
@@ -88,6 +89,7 @@ def run_migration(
                 result.municipalities_unknown
             )
     run.rows_written = result.rows
+    run.rows_per_table = result.per_table
     run.timings["write"] = time.perf_counter() - merge_done
     return run
 

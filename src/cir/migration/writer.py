@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -44,6 +44,7 @@ class WriteResult:
     dossiers: int
     rows: int
     municipalities_unknown: int
+    per_table: dict[str, int] = field(default_factory=dict)
 
 
 class _Sink:
@@ -91,7 +92,7 @@ def _json(value: Any) -> str:
 
 
 def _next_id(model: type[Model]) -> int:
-    return int(model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+    return int(model._default_manager.aggregate(m=Max("id"))["m"] or 0) + 1
 
 
 def reset_sequences(models: Iterable[type[Model]]) -> None:
@@ -194,6 +195,7 @@ def write_plan(
         )
         next_person += 1
     created_persons = persons.flush()
+    per_table = {persons.table: created_persons}
     if progress:
         progress("write", created_persons, None)
 
@@ -389,6 +391,7 @@ def write_plan(
     rows = created_persons
     for sink in (dossiers, members, choices, shares, history, actions, events, audit):
         written = sink.flush()
+        per_table[sink.table] = written
         rows += written
         if progress:
             progress("write", written, None)
@@ -405,4 +408,4 @@ def write_plan(
             AuditEntry,
         ]
     )
-    return WriteResult(created_persons, len(plan.dossiers), rows, unknown_municipalities)
+    return WriteResult(created_persons, len(plan.dossiers), rows, unknown_municipalities, per_table)

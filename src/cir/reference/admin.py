@@ -8,7 +8,7 @@ class HousingCompanyAdmin(admin.ModelAdmin):
     list_display = ["company_id", "name", "kbo"]
     search_fields = ["company_id", "name", "kbo"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -26,8 +26,8 @@ class MunicipalityAdmin(admin.ModelAdmin):
         "postal_codes",
     ]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

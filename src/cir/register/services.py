@@ -381,6 +381,7 @@ def next_free_number(registration_date: date) -> str:
         for n in Dossier.objects.filter(
             number__startswith=numbering.prefix(registration_date)
         ).values_list("number", flat=True)
+        if n is not None
     ]
     return numbering.format_number(registration_date, numbering.next_free_sequence(taken))
 
@@ -642,7 +643,7 @@ def create_dossier(spec: NewDossier, acting: Acting) -> Dossier:
             and domicile in municipalities
             and municipalities[domicile].is_flemish
         )
-        if flemish_domicile and domicile not in choices:
+        if flemish_domicile and domicile is not None and domicile not in choices:
             choices.insert(0, domicile)
         company_of = {
             nis: m.housing_company.company_id

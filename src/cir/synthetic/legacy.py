@@ -415,6 +415,8 @@ class _Generator:
             persons.append(partner)
             features["couples"] += 1
             situation = "couple"
+            # scaled so that about P_NEW_PARTNER of all multi-registration households change
+            # partner, nine in ten of them starting as a couple (the rest: "not_updated" below)
             if count >= 2 and rng.random() < P_NEW_PARTNER / P_PARTNER_AT_START * 0.9:
                 situation = "new_partner"
             elif count >= 2 and rng.random() < P_PARTNER_NOT_UPDATED:
@@ -429,7 +431,6 @@ class _Generator:
             situation = "not_updated"
         if situation == "new_partner":
             second = factory.partner_for(applicant, adult_on=date.fromordinal(dates[-1]))
-            second = _with_domicile(second, domicile)
             persons.append(second)
             switch = self._between(dates[0] + 1, max(dates[-1], dates[0] + 1))
             features["new_partner"] += 1
@@ -576,7 +577,6 @@ class _Generator:
         own_partner = None
         if rng.random() < 0.25:
             own_partner = self.factory.partner_for(child, adult_on=date.fromordinal(export))
-            own_partner = _with_domicile(own_partner, child.domicile_nis)
             persons.append(own_partner)
         result = []
         for landlord in landlords:
@@ -731,7 +731,9 @@ class _Generator:
             with (out / "population.jsonl").open("wb", buffering=1 << 20) as population:
                 for index in range(total):
                     persons, dossiers = self.household(index)
-                    population.write(b"".join(dumps(_population(p)) + b"\n" for p in persons))
+                    population.write(
+                        b"".join(dumps(p.population_record()) + b"\n" for p in persons)
+                    )
                     self.population_lines += len(persons)
                     for dossier in dossiers:
                         landlord = dossier.landlord
@@ -796,25 +798,6 @@ class _WrongBirthDate(Person):
             email=person.email,
             phone=person.phone,
         )
-
-
-def _with_domicile(person: Person, domicile: str | None) -> Person:
-    if person.domicile_nis == domicile:
-        return person
-    return Person(
-        insz=person.insz,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        birth_date=person.birth_date,
-        sex=person.sex,
-        domicile_nis=domicile,
-        email=person.email,
-        phone=person.phone,
-    )
-
-
-def _population(person: Person) -> dict[str, str | None]:
-    return person.population_record()
 
 
 def generate_legacy(

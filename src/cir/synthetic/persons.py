@@ -53,10 +53,10 @@ FEMALE_FIRST_NAMES: tuple[str, ...] = (
     "Elena", "Noor", "Lotte", "Julie", "Fien", "Lore", "Hanne", "Femke", "Eline", "Jana",
     "Lien", "Nele", "Ilse", "Anja", "Caroline", "Isabelle", "Mieke", "Lutgarde", "Paula", "Agnes",
     "Yvonne", "Simonne", "Fatima", "Khadija", "Amina", "Salma", "Yasmina", "Aisha", "Zeynep",
-    "Elif", "Anna", "Katarzyna", "Agnieszka", "Elena", "Ioana", "Zoë", "Febe", "Nina", "Lena",
+    "Elif", "Anna", "Katarzyna", "Agnieszka", "Lisa", "Ioana", "Zoë", "Febe", "Nina", "Lena",
     "Amber", "Jolien", "Stefanie", "Liesbeth", "Ellen", "Astrid", "Heidi", "Sandra", "Vanessa",
     "Kelly", "Joke", "Wendy", "Kim", "Ine", "Axelle", "Margot", "Sien", "Roos", "Merel", "Ella",
-    "Camille", "Hélène",
+    "Camille", "Hélène", "Ines",
 )  # fmt: skip
 
 LAST_NAMES: tuple[str, ...] = (
@@ -65,8 +65,8 @@ LAST_NAMES: tuple[str, ...] = (
     "Van Damme", "De Clercq", "Vermeulen", "Van den Broeck", "Desmet", "Verstraete", "Smets",
     "Martens", "Stevens", "Bogaerts", "Claeys", "Cools", "Van de Velde", "Vandenberghe",
     "De Backer", "Hendrickx", "Segers", "Verbruggen", "Lemmens", "Coppens", "Van Dyck",
-    "Thys", "Geerts", "Declercq", "Verhoeven", "Van Hoof", "Baert", "Vanderstraeten",
-    "De Vos", "Hendrikx", "Van Aken", "Wuyts", "Leemans", "Verlinden", "Mees", "Bosmans",
+    "Thys", "Geerts", "Verhoeven", "Van Hoof", "Baert", "Vanderstraeten",
+    "De Vos", "Van Aken", "Wuyts", "Leemans", "Verlinden", "Mees", "Bosmans",
     "Van Looy", "Vandamme", "Engelen", "Nys", "Beckers", "Heylen", "Dierckx", "Van Laere",
     "De Cock", "Vervoort", "Cornelis", "Moens", "Vervaet", "Van Gucht", "Dewulf", "Roels",
     "Buyse", "Vanhove", "Verschueren", "Sels", "Schepens", "De Wilde", "Franssen", "Dockx",
@@ -83,6 +83,9 @@ _FEMALE_SERIALS = 498
 # count), so early serials are not all 001, 003, ...; real numbers are not handed out in order.
 _MALE_STEP = 211
 _FEMALE_STEP = 205
+# Name choice: both coprime with 100 (the length of every name list) so ranks map injectively.
+_NAME_STEP = 7919
+_DAY_STEP = 3571
 _EMAIL_DOMAINS = ("example.org", "example.com", "example.net")
 
 
@@ -218,12 +221,14 @@ class PersonFactory:
         self._bis_issued: dict[tuple[int, bool], int] = {}
         self._verify_every = max(1, verify_every)
         self._made = 0
+        self._salt = rng.randrange(1_000_000)
 
     # -- numbers ---------------------------------------------------------------------------
 
     def _take_serial(
         self, issued: dict[tuple[int, bool], int], birth: date, male: bool
-    ) -> tuple[date, int]:
+    ) -> tuple[date, int, int]:
+        """(birth date, serial, how many numbers that date and sex had before this one)."""
         ordinal = birth.toordinal()
         capacity = _MALE_SERIALS if male else _FEMALE_SERIALS
         while True:
@@ -237,7 +242,7 @@ class PersonFactory:
             serial = (count * _MALE_STEP + ordinal * 37) % _MALE_SERIALS * 2 + 1
         else:
             serial = (count * _FEMALE_STEP + ordinal * 41) % _FEMALE_SERIALS * 2 + 2
-        return date.fromordinal(ordinal), serial
+        return date.fromordinal(ordinal), serial, count
 
     def _verify_now(self) -> bool:
         self._made += 1
@@ -245,7 +250,7 @@ class PersonFactory:
 
     def national_number(self, birth: date, sex: Sex) -> tuple[date, str]:
         """A fresh national number; returns the (possibly shifted) birth date with it."""
-        birth, serial = self._take_serial(self._issued, birth, sex == "M")
+        birth, serial, _ = self._take_serial(self._issued, birth, sex == "M")
         return birth, national_number(birth, serial, verify=self._verify_now())
 
     def bis_number(self, birth: date, sex: Sex) -> str:
@@ -253,7 +258,7 @@ class PersonFactory:
         # BIS numbers share no digits with national numbers (month + 40), so their own
         # counter keeps them unique; a full date shifts the next number's date, which is
         # acceptable for a BIS number but never happens at realistic volumes.
-        shifted, serial = self._take_serial(self._bis_issued, birth, sex == "M")
+        shifted, serial, _ = self._take_serial(self._bis_issued, birth, sex == "M")
         return bis_number(shifted, serial, verify=self._verify_now())
 
     def invalid_national_number(self, birth: date | None = None) -> str:
@@ -309,10 +314,27 @@ class PersonFactory:
         last_name: str | None = None,
         domicile_nis: str | Literal["draw"] | None = "draw",
     ) -> Person:
-        """A person born on (or, when that date is full, just after) ``birth``."""
-        birth, insz = self.national_number(birth, sex)
-        first = first_name or self.first_name(sex)
-        last = last_name or self.last_name()
+        """A person born on (or, when that date is full, just after) ``birth``.
+
+        Names not given are derived from the person's rank among those born that day, so two
+        persons of one factory never share first name, last name and birth date by accident:
+        that combination is the identity warning "same_identity_different_insz", which the
+        legacy data must contain only where it is planned.
+        """
+        birth, serial, rank = self._take_serial(self._issued, birth, sex == "M")
+        insz = national_number(birth, serial, verify=self._verify_now())
+        names = MALE_FIRST_NAMES if sex == "M" else FEMALE_FIRST_NAMES
+        # rank -> (first, last) is injective for ranks below 10 000 (steps coprime with 100);
+        # the per-day offset and the factory's salt spread the names over days and seeds.
+        mixed = rank * _NAME_STEP + birth.toordinal() * _DAY_STEP + self._salt
+        if last_name is None:
+            index = mixed % (len(names) * len(LAST_NAMES))
+            first = first_name or names[index % len(names)]
+            last = LAST_NAMES[index // len(names)]
+        else:
+            # with an inherited last name, only the first name can differ: distinct for the
+            # first hundred persons of that day and sex, which covers every realistic profile
+            first, last = first_name or names[mixed % len(names)], last_name
         return Person(
             insz=insz,
             first_name=first,

@@ -337,17 +337,23 @@ class _Planner:
 
     @staticmethod
     def _members_problem(dossier: LegacyDossier) -> str | None:
-        roles = Counter(m.role for m in dossier.members)
-        if roles["applicant"] == 0:
+        members = dossier.members
+        applicants = partners = 0
+        for member in members:
+            if member.role == "applicant":
+                applicants += 1
+            elif member.role == "partner":
+                partners += 1
+        if applicants == 0:
             return "no applicant"
-        if roles["applicant"] > 1:
-            return f"{roles['applicant']} applicants"
-        if roles["partner"] > 1:
-            return f"{roles['partner']} partners"
-        numbers = Counter(m.insz for m in dossier.members)
-        twice = sorted(insz for insz, n in numbers.items() if n > 1)
-        if twice:
-            return f"national number {twice[0]} is listed {numbers[twice[0]]} times"
+        if applicants > 1:
+            return f"{applicants} applicants"
+        if partners > 1:
+            return f"{partners} partners"
+        if len({m.insz for m in members}) != len(members):
+            numbers = Counter(m.insz for m in members)
+            twice = min(insz for insz, n in numbers.items() if n > 1)
+            return f"national number {twice} is listed {numbers[twice]} times"
         return None
 
     def _dates_problem(self, dossier: LegacyDossier) -> str | None:
@@ -612,32 +618,17 @@ class _Planner:
                     }
                 )
         in_input = {m.insz for d in self.inputs.dossiers for m in d.members}
-        lines: dict[str, list[Person]] = defaultdict(list)
-        for person in self.inputs.population:
-            if person.insz in in_input:
-                lines[person.insz].append(person)
+        persons = self.persons
+        if len(persons) != len(self.inputs.population):
+            warnings.extend(self._conflicting_identities(in_input))
+        oracle = self.oracle
         by_identity: dict[tuple[str, str, date], list[str]] = defaultdict(list)
-        for insz in sorted(lines):
-            first, *others = lines[insz]
-            identity = (first.first_name, first.last_name, first.birth_date)
-            conflicting = [
-                p for p in others if (p.first_name, p.last_name, p.birth_date) != identity
-            ]
-            if conflicting:
-                described = "; ".join(
-                    f"line {p.line}: {p.first_name} {p.last_name} {p.birth_date.isoformat()}"
-                    for p in (first, *conflicting)
-                )
-                warnings.append(
-                    {
-                        "kind": "insz_conflicting_identity",
-                        "insz": insz,
-                        "detail": f"population.jsonl gives different identities ({described}); "
-                        f"line {first.line} is used",
-                    }
-                )
-            if self.oracle.is_valid(insz) and self.oracle.contradicts(insz, first.birth_date):
-                year, month, day = self.oracle.birth_parts(insz)
+        for insz in in_input:
+            first = persons.get(insz)
+            if first is None:
+                continue
+            if oracle.is_valid(insz) and oracle.contradicts(insz, first.birth_date):
+                year, month, day = oracle.birth_parts(insz)
                 encoded = "-".join("??" if p is None else f"{p:02d}" for p in (year, month, day))
                 warnings.append(
                     {
@@ -655,6 +646,7 @@ class _Planner:
             by_identity[key].append(insz)
         for (_first, _last, born), numbers in by_identity.items():
             if len(numbers) > 1:
+                numbers.sort()
                 warnings.append(
                     {
                         "kind": "same_identity_different_insz",
@@ -664,6 +656,34 @@ class _Planner:
                     }
                 )
         warnings.sort(key=lambda w: (w["kind"], w.get("insz", ""), w["detail"]))
+        return warnings
+
+    def _conflicting_identities(self, in_input: set[str]) -> list[dict[str, Any]]:
+        """One national number on several population lines with different identities."""
+        lines: dict[str, list[Person]] = defaultdict(list)
+        for person in self.inputs.population:
+            if person.insz in in_input:
+                lines[person.insz].append(person)
+        warnings: list[dict[str, Any]] = []
+        for insz, found in lines.items():
+            first, *others = found
+            identity = (first.first_name, first.last_name, first.birth_date)
+            conflicting = [
+                p for p in others if (p.first_name, p.last_name, p.birth_date) != identity
+            ]
+            if conflicting:
+                described = "; ".join(
+                    f"line {p.line}: {p.first_name} {p.last_name} {p.birth_date.isoformat()}"
+                    for p in (first, *conflicting)
+                )
+                warnings.append(
+                    {
+                        "kind": "insz_conflicting_identity",
+                        "insz": insz,
+                        "detail": f"population.jsonl gives different identities ({described}); "
+                        f"line {first.line} is used",
+                    }
+                )
         return warnings
 
     # The run ------------------------------------------------------------------------------
@@ -751,37 +771,37 @@ def plan_migration(
 
 def plan_to_export_lines(plan: MigrationPlan) -> list[dict[str, Any]]:
     """The migrated dossiers in the ``register-dossier.schema.json`` shape, by dossier number."""
-    lines: list[dict[str, Any]] = []
-    for dossier in sorted(plan.dossiers, key=lambda d: d.number):
-        members: list[dict[str, Any]] = []
-        for member in dossier.members:
-            entry: dict[str, Any] = {"insz": member.insz, "role": member.role}
-            if member.waiting_since is not None:
-                entry["waiting_since"] = member.waiting_since.isoformat()
-            members.append(entry)
-        preferences: dict[str, Any] = {
-            "municipalities": list(dossier.municipalities),
-            "dwelling_types": list(dossier.dwelling_types),
-        }
-        if dossier.other is not None:
-            preferences["other"] = dossier.other
-        lines.append(
-            {
-                "dossier_number": dossier.number,
-                "registration_date": dossier.registration_date.isoformat(),
-                "status": dossier.status,
-                "primary_landlord": dossier.primary_company_id,
-                "secondary_landlords": list(dossier.secondary_company_ids),
-                "members": members,
-                "preferences": preferences,
-                "content_source": {
-                    "landlord_id": dossier.content_source[0],
-                    "dossier_id": dossier.content_source[1],
-                },
-                "merged_from": [
-                    {"landlord_id": landlord_id, "dossier_id": dossier_id}
-                    for landlord_id, dossier_id in dossier.merged_from
-                ],
-            }
-        )
-    return lines
+    with gc_paused():
+        return [_export_line(d) for d in sorted(plan.dossiers, key=lambda d: d.number)]
+
+
+def _export_line(dossier: PlannedDossier) -> dict[str, Any]:
+    members: list[dict[str, Any]] = []
+    for member in dossier.members:
+        entry: dict[str, Any] = {"insz": member.insz, "role": member.role}
+        if member.waiting_since is not None:
+            entry["waiting_since"] = member.waiting_since.isoformat()
+        members.append(entry)
+    preferences: dict[str, Any] = {
+        "municipalities": list(dossier.municipalities),
+        "dwelling_types": list(dossier.dwelling_types),
+    }
+    if dossier.other is not None:
+        preferences["other"] = dossier.other
+    return {
+        "dossier_number": dossier.number,
+        "registration_date": dossier.registration_date.isoformat(),
+        "status": dossier.status,
+        "primary_landlord": dossier.primary_company_id,
+        "secondary_landlords": list(dossier.secondary_company_ids),
+        "members": members,
+        "preferences": preferences,
+        "content_source": {
+            "landlord_id": dossier.content_source[0],
+            "dossier_id": dossier.content_source[1],
+        },
+        "merged_from": [
+            {"landlord_id": landlord_id, "dossier_id": dossier_id}
+            for landlord_id, dossier_id in dossier.merged_from
+        ],
+    }

@@ -1,4 +1,5 @@
-"""cir migrate-legacy DIR [--reference-date D] [--seed N] [--report FILE] [--dry-run] [--replace]"""
+"""cir migrate-legacy DIR [--reference-date D] [--seed N] [--report FILE] [--dry-run] [--replace]
+[--timings-json FILE]"""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from rich.console import Console
@@ -26,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--report", type=Path, default=None)
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--replace", action="store_true")
+        parser.add_argument(
+            "--timings-json",
+            type=Path,
+            default=None,
+            help="write the seconds per phase and the rows written as JSON (bench/migration.py)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         reference = options["reference_date"] or timezone.localdate()
@@ -50,6 +58,18 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if options["report"]:
             write_report(run, options["report"])
+        if options["timings_json"]:
+            options["timings_json"].write_bytes(
+                orjson.dumps(
+                    {
+                        "timings": run.timings,
+                        "rows_written": run.rows_written,
+                        "rows_per_table": run.rows_per_table,
+                        "counts": run.report["counts"],
+                    },
+                    option=orjson.OPT_INDENT_2,
+                )
+            )
         counts = run.report["counts"]
         table = Table(
             title="Invlechting" + (" (proefdraai: niets geschreven)" if run.dry_run else "")
@@ -60,6 +80,9 @@ class Command(BaseCommand):
             table.add_row(key, str(value))
         for phase, seconds in run.timings.items():
             table.add_row(f"tijd {phase}", f"{seconds:.1f} s")
-        Console(file=self.stdout).print(table)
+        console = Console(record=True, width=80)
+        with console.capture() as captured:
+            console.print(table)
+        self.stdout.write(captured.get())
         if options["report"]:
             self.stdout.write(f"Rapport: {options['report']}")
