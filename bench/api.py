@@ -73,6 +73,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--unsynchronised", type=float, default=0.05, help="share of shares")
     p.add_argument("--no-history", action="store_true", help="skip audit/action/event rows")
     p.add_argument("--scenarios", default=",".join(SCENARIOS))
+    p.add_argument("--results", type=Path, help="also write the figures to this JSON file")
     p.add_argument("--keep-db", action="store_true", help="keep cir_bench afterwards")
     p.add_argument(
         "--reuse-db", action="store_true", help="use an existing cir_bench (from --keep-db)"
@@ -95,7 +96,7 @@ def admin(args: argparse.Namespace, sql: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql.encode())
 
 
 def database_exists(args: argparse.Namespace) -> bool:
@@ -159,7 +160,9 @@ def build_database(args: argparse.Namespace, env: dict[str, str], dsn: str) -> N
         dataset.reset_sequences(cursor, tables)
         problems = dataset.verify(cursor)
         if problems:
-            raise SystemExit("the generated register breaks its constraints:\n" + "\n".join(problems))
+            raise SystemExit(
+                "the generated register breaks its constraints:\n" + "\n".join(problems)
+            )
         checked = time.monotonic() - started
         cursor.execute("VACUUM (ANALYZE)")
     log(
@@ -293,7 +296,11 @@ def stop(proc: Any) -> None:
 
 
 def http(
-    port: int, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+    port: int,
+    method: str,
+    path: str,
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, bytes]:
     import uuid
 
@@ -426,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         reads_before = read_audit_count(dsn, company)
 
         results: dict[str, dict[str, Any]] = {}
+        load_before = os.getloadavg()
         for name in args.scenarios.split(","):
             spec = {
                 "scenario": name,
@@ -444,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
                 "open_fresh": open_pairs,
                 "warmup_units": 20 if name == "offer_ccl" else 200,
             }
-            log(f"{SCENARIOS[name]}: open loop {args.duration:g} s, closed {args.closed_duration:g} s")
+            log(f"{SCENARIOS[name]}: open {args.duration:g} s, closed {args.closed_duration:g} s")
             results[name] = run_scenario(spec, workdir)
             o, c = results[name]["open"], results[name]["closed"]
             log(
@@ -469,10 +477,31 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(table(results, args))
         print()
+        load_after = os.getloadavg()
+        print(
+            "load average (1/5/15 min) before the load: "
+            + " ".join(f"{x:.2f}" for x in load_before)
+            + ", after: "
+            + " ".join(f"{x:.2f}" for x in load_after)
+            + " (anything above ~2.5 means other work shared the two cores)"
+        )
         checks = targets(results, args.rate)
         for label, ok in checks:
             print(f"[{'PASS' if ok else 'FAIL'}] {label}")
-        (workdir / "results.json").write_text(json.dumps(results, indent=2))
+        if args.results:
+            args.results.write_text(
+                json.dumps(
+                    {
+                        "args": {k: str(v) for k, v in vars(args).items()},
+                        "company": company,
+                        "load_before": load_before,
+                        "load_after": load_after,
+                        "results": results,
+                        "table": table(results, args),
+                    },
+                    indent=2,
+                )
+            )
         return 0 if all(ok for _, ok in checks) else 1
     finally:
         stop(server)

@@ -29,19 +29,104 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 FIRST_NAMES = (
-    "Jan Piet Joris Korneel Lotte Emma Louise Noor Lars Wout Sien Lies Marie Anna Elise Jef "
-    "Mathias Bram Arne Ruben Fien Nina Julie Sofie Tom Koen Karel Mohamed Fatima Yusuf Amina "
-    "Hanne Griet Jozef Maria Staf Rita Luc Annick Dirk Ilse Kevin Jana Febe Stijn Kobe Lore"
-).split()
+    "Jan",
+    "Piet",
+    "Joris",
+    "Korneel",
+    "Lotte",
+    "Emma",
+    "Louise",
+    "Noor",
+    "Lars",
+    "Wout",
+    "Sien",
+    "Lies",
+    "Marie",
+    "Anna",
+    "Elise",
+    "Jef",
+    "Mathias",
+    "Bram",
+    "Arne",
+    "Ruben",
+    "Fien",
+    "Nina",
+    "Julie",
+    "Sofie",
+    "Tom",
+    "Koen",
+    "Karel",
+    "Mohamed",
+    "Fatima",
+    "Yusuf",
+    "Amina",
+    "Hanne",
+    "Griet",
+    "Jozef",
+    "Maria",
+    "Staf",
+    "Rita",
+    "Luc",
+    "Annick",
+    "Dirk",
+    "Ilse",
+    "Kevin",
+    "Jana",
+    "Febe",
+    "Stijn",
+    "Kobe",
+    "Lore",
+)
 LAST_NAMES = (
-    "Peeters Janssens Maes Jacobs Mertens Willems Claes Goossens Wouters De Smet Dubois "
-    "Hermans Aerts Michiels Lambrechts Vermeulen Claeys Pauwels Van Damme Martens De Clercq "
-    "Declercq Verstraete Smets Cools Bogaerts Vandenberghe El Amrani Yilmaz Benali Dewilde Segers"
-).split()
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "De Smet",
+    "Dubois",
+    "Hermans",
+    "Aerts",
+    "Michiels",
+    "Lambrechts",
+    "Vermeulen",
+    "Claeys",
+    "Pauwels",
+    "Van Damme",
+    "Martens",
+    "De Clercq",
+    "Verstraete",
+    "Smets",
+    "Cools",
+    "Bogaerts",
+    "Vandenberghe",
+    "El Amrani",
+    "Yilmaz",
+    "Benali",
+    "Dewilde",
+    "Segers",
+)
 STREETS = (
-    "Kerkstraat Stationsstraat Dorpsstraat Molenstraat Nieuwstraat Schoolstraat Kapelstraat "
-    "Veldstraat Beekstraat Lindelaan Heidestraat Bosstraat Hoogstraat Langestraat Meir"
-).split()
+    "Kerkstraat",
+    "Stationsstraat",
+    "Dorpsstraat",
+    "Molenstraat",
+    "Nieuwstraat",
+    "Schoolstraat",
+    "Kapelstraat",
+    "Veldstraat",
+    "Beekstraat",
+    "Lindelaan",
+    "Heidestraat",
+    "Bosstraat",
+    "Hoogstraat",
+    "Langestraat",
+    "Meir",
+)
 SITUATIONS = (
     "",
     "Huurt een woning op de private markt.",
@@ -254,12 +339,10 @@ def load(
                 applied_at = created_at + timedelta(minutes=5)
             household = _Household()
             last = rng.choice(LAST_NAMES)
-            applicant_birth = birth_between(reg - timedelta(days=80 * 365), reg - timedelta(
-                days=19 * 365
-            ))
-            people: list[tuple[str, date, str, bool]] = [
-                ("applicant", applicant_birth, last, True)
-            ]
+            applicant_birth = birth_between(
+                reg - timedelta(days=80 * 365), reg - timedelta(days=19 * 365)
+            )
+            people: list[tuple[str, date, str, bool]] = [("applicant", applicant_birth, last, True)]
             if rng.random() < 0.45:
                 partner_birth = applicant_birth + timedelta(days=rng.randrange(-2500, 2500))
                 partner_birth = min(partner_birth, reg - timedelta(days=18 * 365 + 10))
@@ -385,7 +468,7 @@ def load(
                 continue
             # --- what the services logged on the way
             label = f"kandidaat {mask(applicant_insz)}"
-            snap = {
+            snap: dict[str, Any] = {
                 "number": None,
                 "status": "SAVED",
                 "version": 1,
@@ -481,7 +564,9 @@ def load(
                         applied_at,
                     )
                 )
-            candidates = [insz for _pid, insz, role, _a in household.members if role != "co_resident"]
+            candidates = [
+                insz for _pid, insz, role, _a in household.members if role != "co_resident"
+            ]
             w_event(
                 (
                     next_id("event"),
@@ -491,7 +576,11 @@ def load(
                     "REGISTERED",
                     reg,
                     json.dumps(
-                        {"dossierNummer": number, "rijksregisternummers": candidates, "actie": "APP"}
+                        {
+                            "dossierNummer": number,
+                            "rijksregisternummers": candidates,
+                            "actie": "APP",
+                        }
                     ),
                     applied_at,
                 )
@@ -514,9 +603,7 @@ def load(
                     )
                 )
         stats.dossiers = n
-        stats.history_rows = sum(
-            ids[k] for k in ("status", "action", "audit", "event")
-        )
+        stats.history_rows = sum(ids[k] for k in ("status", "action", "audit", "event"))
         for cm in cms:
             cm.__exit__(None, None, None)
         for conn in conns.values():

@@ -165,7 +165,7 @@ class Phase:
         def pct(p: float) -> float | None:
             if not values:
                 return None
-            return 1000 * values[min(len(values) - 1, max(0, int(round(p * len(values))) - 1))]
+            return 1000 * values[min(len(values) - 1, max(0, round(p * len(values)) - 1))]
 
         return {
             **extra,
@@ -224,7 +224,9 @@ class Health(Scenario):
 class GetDossier(Scenario):
     async def unit(self, pool: Pool, started: float, phase: Phase) -> bool:
         number = self.rng.choice(self.spec["numbers"])
-        await self.call(pool, started, phase, "GET", f"{self.spec['base']}dossiers/dossier/{number}")
+        await self.call(
+            pool, started, phase, "GET", f"{self.spec['base']}dossiers/dossier/{number}"
+        )
         return True
 
 
@@ -281,10 +283,11 @@ async def open_loop(scenario: Scenario, spec: dict[str, Any], rate: float) -> di
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(scenario.unit(pool, at, phase)))
     if tasks:
-        done, pending = await asyncio.wait(tasks, timeout=2 * REQUEST_TIMEOUT + 5)
+        _done, pending = await asyncio.wait(tasks, timeout=2 * REQUEST_TIMEOUT + 5)
         for task in pending:
             task.cancel()
-        phase.errors["unfinished"] += len(pending) * scenario.per_unit
+        if pending:
+            phase.errors["unfinished"] += len(pending) * scenario.per_unit
     pool.close()
     return phase.summary(
         mode="open",
@@ -363,7 +366,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     for _ in range(spec.get("warmup_units", 0)):
         await warm.unit(pool, time.monotonic(), scratch)
     pool.close()
-    results = {"warmup_errors": dict(scratch.errors)}
+    results: dict[str, Any] = {"warmup_errors": dict(scratch.errors)}
     results["open"] = await open_loop(make(spec, open_fresh), spec, spec["rate"])
     results["open"]["drain_s"] = await drain(spec)
     closed = make(spec, closed_fresh)

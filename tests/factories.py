@@ -134,3 +134,15 @@ class DossierFactory(factory.django.DjangoModelFactory):
         )
         DossierShare.objects.create(dossier=self, company=company("WM01"), is_primary=True)
         DossierShare.objects.create(dossier=self, company=company("WM02"))
+
+
+def share_only_with(dossier: Dossier, primary: str, *secondaries: str) -> Dossier:
+    """Make ``dossier`` led by ``primary`` and shared with ``secondaries`` only (e.g. a dossier
+    that WM01 and WM02 must not see)."""
+    dossier.shares.all().delete()
+    dossier.primary_landlord = company(primary)
+    dossier.save(update_fields=["primary_landlord"])
+    DossierShare.objects.create(dossier=dossier, company=company(primary), is_primary=True)
+    for code in secondaries:
+        DossierShare.objects.create(dossier=dossier, company=company(code))
+    return dossier

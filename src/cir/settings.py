@@ -103,6 +103,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = True  # serves app static files even before collectstatic
 MEDIA_ROOT = VAR_DIR / "documents"
 
 # 413 for anything bigger: the largest legitimate body is a batch of rankings, far below this.

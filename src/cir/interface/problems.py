@@ -120,7 +120,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             405, "METHODE_NIET_TOEGELATEN", "Deze methode is niet toegelaten op deze resource."
         )
     if isinstance(exc, exceptions.ValidationError):
-        lines = _flatten(exc.detail)
+        # Input is echoed back ('"85073003328" is een ongeldige keuze'): mask every line, not
+        # only ``detail``, so that no national number appears in full in an answer.
+        lines = [mask_text(line) for line in _flatten(exc.detail)]
         return problem_response(
             400, "ONGELDIGE_INVOER", "; ".join(lines) or "Ongeldige invoer.", fouten=lines
         )

@@ -481,9 +481,8 @@ class _Planner:
         domicile = self.domicile(draft)
         domicile_company = self.area_of.get(domicile) if domicile is not None else None
         content = self.content_source(sources, domicile_company)
-        if len(draft.candidates) == 1:
-            candidates = draft.candidates
-        else:
+        candidates: tuple[str, ...] = draft.candidates
+        if len(candidates) == 2:
             applicant = content.applicant
             other = draft.candidates[1] if draft.candidates[0] == applicant else draft.candidates[0]
             candidates = (applicant, other)

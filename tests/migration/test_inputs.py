@@ -1,0 +1,171 @@
+"""Reading the input folder: the happy path, and malformed files stop with file and line."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import orjson
+import pytest
+
+from cir.domain.migration import MalformedInput, plan_migration, read_inputs
+
+from .builders import World, dossier_json
+
+
+def world_folder(tmp_path: Path) -> tuple[World, Path]:
+    world = World()
+    jef = world.person("Jef", date(1985, 7, 30), "11001")
+    laura = world.person("Laura", date(1987, 2, 5), None)
+    world.dossier(
+        "SHM-1", "2018.10.06.001", date(2018, 10, 6), jef, laura, other={"bedrooms_min": 2}
+    )
+    world.dossier(
+        "LB-12002", "x", date(2019, 1, 1), jef, claimant=jef, since={jef: date(2019, 2, 1)}
+    )
+    return world, world.write(tmp_path / "in")
+
+
+def test_read_inputs_round_trips_the_folder(tmp_path: Path) -> None:
+    world, folder = world_folder(tmp_path)
+    calls: list[tuple[str, int, int | None]] = []
+    inputs = read_inputs(folder, progress=lambda phase, n, total: calls.append((phase, n, total)))
+    assert inputs.population == tuple(world.population)
+    assert inputs.dossiers == tuple(world.dossiers)
+    assert inputs.landlords == world.landlords
+    assert inputs.companies == tuple(world.companies)
+    phases = {phase for phase, _, _ in calls}
+    assert phases == {"operating_areas", "landlords", "population", "dossiers"}
+    assert sum(n for phase, n, _ in calls if phase == "dossiers") == 2
+    assert plan_migration(inputs, date(2024, 1, 2), 1) == plan_migration(
+        world.inputs(), date(2024, 1, 2), 1
+    )
+
+
+def test_dossier_files_read_in_file_name_order(tmp_path: Path) -> None:
+    _world, folder = world_folder(tmp_path)
+    lines = (folder / "dossiers" / "a.jsonl").read_bytes().splitlines(keepends=True)
+    (folder / "dossiers" / "a.jsonl").unlink()
+    (folder / "dossiers" / "z.jsonl").write_bytes(lines[0])
+    (folder / "dossiers" / "b.jsonl").write_bytes(lines[1] + b"\n")
+    (folder / "dossiers" / "ignored.txt").write_bytes(b"not json")
+    inputs = read_inputs(folder)
+    assert [(d.file, d.line, d.dossier_id) for d in inputs.dossiers] == [
+        ("dossiers/b.jsonl", 1, "x"),
+        ("dossiers/z.jsonl", 1, "2018.10.06.001"),
+    ]
+
+
+def append_line(folder: Path, name: str, line: bytes) -> None:
+    with (folder / name).open("ab") as handle:
+        handle.write(line + b"\n")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.pop("members"), "members"),
+        (lambda d: d.update(members=[]), "members"),
+        (lambda d: d["members"][0].update(role="child"), "role"),
+        (lambda d: d.update(registration_date="2023-02-30"), "not a calendar date"),
+        (lambda d: d.update(registration_date="06/10/2018"), "registration_date"),
+        (lambda d: d["preferences"].update(municipalities=["1300"]), "municipalities"),
+        (lambda d: d["preferences"].update(dwelling_types=["X"]), "dwelling_types"),
+        (lambda d: d.update(rent_premium={"claimant": "x"}), "rent_premium"),
+        (lambda d: d.update(extra=1), "extra"),
+        (lambda d: d.update(landlord_id=""), "landlord_id"),
+        (lambda d: d.update(contact="jef@example.org"), "contact"),
+    ],
+)
+def test_malformed_dossier_line_stops_with_file_and_line(
+    tmp_path: Path, mutate: object, message: str
+) -> None:
+    world, folder = world_folder(tmp_path)
+    bad = dossier_json(world.dossiers[0])
+    mutate(bad)  # type: ignore[operator]
+    append_line(folder, "dossiers/a.jsonl", orjson.dumps(bad))
+    with pytest.raises(MalformedInput) as caught:
+        read_inputs(folder)
+    assert caught.value.file == "dossiers/a.jsonl"
+    assert caught.value.line == 3
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("dossiers/a.jsonl:3: ")
+
+
+def test_line_that_is_not_json_stops_with_file_and_line(tmp_path: Path) -> None:
+    _, folder = world_folder(tmp_path)
+    append_line(folder, "dossiers/a.jsonl", b'{"landlord_id": "SHM-1",')
+    with pytest.raises(MalformedInput, match=r"^dossiers/a\.jsonl:3: not JSON"):
+        read_inputs(folder)
+
+
+def test_malformed_population_line_does_not_leak_the_number(tmp_path: Path) -> None:
+    _world, folder = world_folder(tmp_path)
+    append_line(
+        folder,
+        "population.jsonl",
+        orjson.dumps(
+            {
+                "insz": "8507300332",
+                "first_name": "X",
+                "last_name": "Y",
+                "birth_date": "1985-07-30",
+                "domicile_nis": "11001",
+            }
+        ),
+    )
+    with pytest.raises(MalformedInput) as caught:
+        read_inputs(folder)
+    assert (caught.value.file, caught.value.line) == ("population.jsonl", 3)
+    assert "8507300332" not in str(caught.value)
+
+
+def test_malformed_operating_areas_stop_before_anything_else(tmp_path: Path) -> None:
+    _, folder = world_folder(tmp_path)
+    (folder / "operating_areas.json").write_bytes(b'[{"company_id": "WM01",\n "kbo": 12}')
+    with pytest.raises(MalformedInput) as caught:
+        read_inputs(folder)
+    assert caught.value.file == "operating_areas.json"
+    assert caught.value.line == 2
+
+
+def test_operating_area_item_that_breaks_the_schema_is_named(tmp_path: Path) -> None:
+    _, folder = world_folder(tmp_path)
+    (folder / "operating_areas.json").write_bytes(
+        b'[{"company_id": "WM01", "name": "x", "kbo": "123", "municipalities": ["11001"]}]'
+    )
+    with pytest.raises(MalformedInput, match="item 1 does not fit the schema"):
+        read_inputs(folder)
+
+
+def test_landlord_of_unknown_company_is_malformed(tmp_path: Path) -> None:
+    _, folder = world_folder(tmp_path)
+    (folder / "landlords.json").write_bytes(
+        b'[{"landlord_id": "SHM-1", "name": "x", "type": "SHM", "company_id": "WM99"}]'
+    )
+    with pytest.raises(MalformedInput, match="WM99"):
+        read_inputs(folder)
+
+
+def test_local_authority_without_municipality_is_malformed(tmp_path: Path) -> None:
+    _, folder = world_folder(tmp_path)
+    (folder / "landlords.json").write_bytes(b'[{"landlord_id": "LB-1", "name": "x", "type": "LB"}]')
+    with pytest.raises(MalformedInput, match="municipality"):
+        read_inputs(folder)
+
+
+def test_overlapping_operating_areas_are_malformed(tmp_path: Path) -> None:
+    _, folder = world_folder(tmp_path)
+    (folder / "operating_areas.json").write_bytes(
+        b'[{"company_id": "WM01", "name": "x", "kbo": "0400000001", "municipalities": ["11001"]},'
+        b'{"company_id": "WM02", "name": "y", "kbo": "0400000002", "municipalities": ["11001"]}]'
+    )
+    with pytest.raises(MalformedInput, match="do not overlap"):
+        read_inputs(folder)
+
+
+def test_missing_file_is_malformed(tmp_path: Path) -> None:
+    _, folder = world_folder(tmp_path)
+    (folder / "population.jsonl").unlink()
+    with pytest.raises(MalformedInput, match=r"population\.jsonl"):
+        read_inputs(folder)
