@@ -31,7 +31,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -129,9 +128,7 @@ class Target:
 
 def migrate(name: str, folder: Path, database_url: str, workdir: Path) -> Target:
     env = cir_env(database_url)
-    subprocess.run(
-        [str(CIR), "migrate", "--no-input", "-v", "0"], env=env, check=True, cwd="/tmp"
-    )
+    subprocess.run([str(CIR), "migrate", "--no-input", "-v", "0"], env=env, check=True, cwd="/tmp")
     timings_file = workdir / f"timings-{name}.json"
     timings_file.unlink(missing_ok=True)
     cmd = [
@@ -391,7 +388,9 @@ def bench_profile(
         folder, profile, args.reuse_input, workdir / f"generate-{profile}.log"
     )
     if gen_wall is not None:
-        print(f"  generated in {gen_wall:.1f} s (peak RSS {gib(gen_rss)}); not part of the migration")
+        print(
+            f"  generated in {gen_wall:.1f} s (peak RSS {gib(gen_rss)}); not part of the migration"
+        )
     size = sum(p.stat().st_size for p, _ in input_files(folder))
     print(f"  input: {size / 1e6:.0f} MB in {len(input_files(folder))} files")
     result: dict[str, Any] = {"profile": profile, "generate_seconds": gen_wall, "targets": {}}
@@ -445,9 +444,7 @@ def report(result: dict[str, Any], flanders_wall: float | None) -> None:
     )
     rows.append(("end to end, child wall (s)", *(f"{t.wall:.1f}" for t in targets.values())))
     rows.append(("peak RSS of the child", *(gib(t.peak_rss) for t in targets.values())))
-    rows.append(
-        ("rows written", *(f"{sum(t.rows.values()):,}" for t in targets.values()))
-    )
+    rows.append(("rows written", *(f"{sum(t.rows.values()):,}" for t in targets.values())))
     print_table(rows)
 
     pg = targets.get("postgresql")
@@ -456,7 +453,9 @@ def report(result: dict[str, Any], flanders_wall: float | None) -> None:
         for name, seconds in floor["parsers"].items():
             mark = "  <- fastest" if name == floor["parser"] else ""
             print(f"    parse, {name:<26} {seconds:6.1f} s{mark}")
-        print(f"    COPY {floor['copy_rows']:,} rows into bare logged tables {floor['copy']:6.1f} s")
+        print(
+            f"    COPY {floor['copy_rows']:,} rows into bare logged tables {floor['copy']:6.1f} s"
+        )
         print(f"    (same into UNLOGGED tables, for information: {floor['copy_unlogged']:.1f} s)")
         total_floor = floor["parse"] + floor["copy"]
         print(
@@ -469,13 +468,25 @@ def report(result: dict[str, Any], flanders_wall: float | None) -> None:
     if pg is not None and profile == "flanders":
         print("\n  targets (flanders into PostgreSQL):")
         checks = [
-            (f"end to end <= {TARGET_SECONDS:.0f} s", f"{pg.wall:.1f} s", pg.wall <= TARGET_SECONDS),
-            (f"peak RSS <= {gib(TARGET_PEAK_BYTES)}", gib(pg.peak_rss), pg.peak_rss <= TARGET_PEAK_BYTES),
+            (
+                f"end to end <= {TARGET_SECONDS:.0f} s",
+                f"{pg.wall:.1f} s",
+                pg.wall <= TARGET_SECONDS,
+            ),
+            (
+                f"peak RSS <= {gib(TARGET_PEAK_BYTES)}",
+                gib(pg.peak_rss),
+                pg.peak_rss <= TARGET_PEAK_BYTES,
+            ),
         ]
         if floor is not None:
             ratio = pg.wall / (floor["parse"] + floor["copy"])
             checks.append(
-                (f"end to end <= {TARGET_FLOOR_RATIO:.0f} x floor", f"{ratio:.2f} x", ratio <= TARGET_FLOOR_RATIO)
+                (
+                    f"end to end <= {TARGET_FLOOR_RATIO:.0f} x floor",
+                    f"{ratio:.2f} x",
+                    ratio <= TARGET_FLOOR_RATIO,
+                )
             )
         for label, value, ok in checks:
             print(f"    {label:<28} {value:>12}  {verdict(ok)}")

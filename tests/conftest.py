@@ -41,7 +41,17 @@ class LandlordClient:
             },
         )
         assert token.status_code == 200, token.content
-        self.http.credentials(HTTP_AUTHORIZATION=f"Bearer {token.json()['access_token']}")
+        self.access_token = token.json()["access_token"]
+        self.http.credentials(HTTP_AUTHORIZATION=f"Bearer {self.access_token}")
+
+    def fork(self) -> LandlordClient:
+        """Another client with the same token, for use in another thread."""
+        twin = object.__new__(LandlordClient)
+        twin.company = self.company
+        twin.access_token = self.access_token
+        twin.http = APIClient()
+        twin.http.credentials(HTTP_AUTHORIZATION=f"Bearer {self.access_token}")
+        return twin
 
     def post(self, path: str, body: Any, correlation_id: str | None = None) -> Any:
         return self.http.post(

@@ -161,6 +161,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CIR_LOG_LEVEL", "WARNING")},
 }
 OAUTH2_PROVIDER["SCOPES_BACKEND_CLASS"] = "cir.interface.scopes.BindingScopes"
+# Token lookup with the client's binding and company in one query; still no caching, so a
+# revoked token is refused on the very next call.
+OAUTH2_PROVIDER["OAUTH2_VALIDATOR_CLASS"] = "cir.interface.oauth.Validator"
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
@@ -310,6 +311,13 @@ def test_search_by_applicant_national_number(wm01) -> None:
     assert numbers(search(wm01, aanvragerRijksregisternummer=insz)) == [wanted.number]
 
 
+def test_search_by_applicant_national_number_with_the_usual_separators(wm01) -> None:
+    wanted, _other = DossierFactory(), DossierFactory()
+    n = wanted.members.get().person.insz
+    formatted = f"{n[:2]}.{n[2:4]}.{n[4:6]}-{n[6:9]}.{n[9:]}"
+    assert numbers(search(wm01, aanvragerRijksregisternummer=formatted)) == [wanted.number]
+
+
 def test_search_by_postal_code_of_the_applicants_domicile(wm01) -> None:
     wanted, _other = DossierFactory(), DossierFactory()
     municipality = first_municipality_of("WM02")
@@ -521,6 +529,7 @@ def test_freeze_refuses_actions_with_423_and_the_end_of_the_window(wm02, frozen)
     )
     body = assert_problem(response, 423, "FREEZE")
     assert datetime.fromisoformat(body["freezeTot"]) == frozen.end
+    assert parsedate_to_datetime(response["Retry-After"]) == frozen.end.replace(microsecond=0)
     assert "bevroren" in body["detail"]
     assert version(dossier) == 1
     assert written() == before

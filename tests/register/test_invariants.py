@@ -290,7 +290,8 @@ def test_database_enforces_unique_dossier_numbers(areas) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "number", ["2021-03-04-0001", "2021.3.4.1", "21.03.04.0001", "2021.03.04.00012", "abc"]
+    "number",
+    ["2021-03-04-0001", "2021.3.4.1", "21.03.04.0001", "2021.03.04.0x12", "2021.03.0400012", "abc"],
 )
 def test_database_refuses_a_malformed_dossier_number(areas, number: str) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():

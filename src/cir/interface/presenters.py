@@ -6,6 +6,7 @@ from typing import Any
 
 from cir.reference.models import HousingCompany
 from cir.register.models import Dossier, DossierShare
+from cir.register.queries import WholeParts, parts_from_prefetched
 
 ROLE_NAMES = {"applicant": "AANVRAGER", "partner": "PARTNER", "co_resident": "MEDEBEWONER"}
 
@@ -14,8 +15,10 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def summary(dossier: Dossier, share: DossierShare | None) -> dict[str, Any]:
-    applicant = next((m for m in dossier.members.all() if m.role == "applicant"), None)
+def _summary(
+    dossier: Dossier, applicant: Any, primary_kbo: str | None, synchronised: bool
+) -> dict[str, Any]:
+    """``applicant``: (insz, first name, last name) or None."""
     return {
         "dossierNummer": dossier.number,
         "dossierStatus": dossier.status,
@@ -25,56 +28,78 @@ def summary(dossier: Dossier, share: DossierShare | None) -> dict[str, Any]:
         "creatieDatum": _iso(dossier.created_at),
         "updateDatum": _iso(dossier.updated_at),
         "ontvangstDatum": _iso(dossier.received_at),
-        "primaireVerhuurder": dossier.primary_landlord.kbo if dossier.primary_landlord else None,
+        "primaireVerhuurder": primary_kbo,
         "aanvrager": {
-            "rijksregisternummer": applicant.person.insz,
-            "voorNaam": applicant.person.first_name,
-            "naam": applicant.person.last_name,
+            "rijksregisternummer": applicant[0],
+            "voorNaam": applicant[1],
+            "naam": applicant[2],
         }
         if applicant
         else None,
-        "gesynchroniseerd": share is not None and not share.unsynchronised,
+        "gesynchroniseerd": synchronised,
     }
 
 
-def whole(dossier: Dossier, company: HousingCompany) -> dict[str, Any]:
-    shares = list(dossier.shares.all())
-    own = next((s for s in shares if s.company_id == company.pk), None)
-    members = sorted(
-        dossier.members.all(),
-        key=lambda m: (("applicant", "partner", "co_resident").index(m.role), m.person.insz),
+def summary(dossier: Dossier, share: DossierShare | None) -> dict[str, Any]:
+    applicant = next((m for m in dossier.members.all() if m.role == "applicant"), None)
+    return _summary(
+        dossier,
+        (applicant.person.insz, applicant.person.first_name, applicant.person.last_name)
+        if applicant
+        else None,
+        dossier.primary_landlord.kbo if dossier.primary_landlord else None,
+        share is not None and not share.unsynchronised,
     )
+
+
+_ROLE_ORDER = {"applicant": 0, "partner": 1, "co_resident": 2}
+
+
+def whole(dossier: Dossier, company: HousingCompany) -> dict[str, Any]:
+    """The whole dossier as ``company`` sees it: from the parts ``read_dossier`` loaded in one
+    statement (PostgreSQL), or from a dossier loaded through ``services.dossier_queryset``."""
+    parts: WholeParts | None = getattr(dossier, "whole_parts", None)
+    if parts is None:
+        parts = parts_from_prefetched(dossier, company)
+    own = next((s for s in parts.shares if s[0] == company.pk), None)
+    applicant = next((m for m in parts.members if m[0] == "applicant"), None)
+    members = sorted(parts.members, key=lambda m: (_ROLE_ORDER[m[0]], m[1]))
     return {
-        **summary(dossier, own),
-        "secundaireVerhuurders": sorted(s.company.kbo for s in shares if not s.is_primary),
-        "aanbod": {"verhuurder": dossier.offer_company.kbo, "sinds": _iso(dossier.offer_started_on)}
-        if dossier.offer_company
+        **_summary(
+            dossier,
+            applicant[1:4] if applicant else None,
+            parts.primary_kbo,
+            own is not None and not own[2],
+        ),
+        "secundaireVerhuurders": sorted(s[3] for s in parts.shares if not s[1]),
+        "aanbod": {"verhuurder": parts.offer_kbo, "sinds": _iso(dossier.offer_started_on)}
+        if parts.offer_kbo is not None
         else None,
         "aanbodBlokkeringTot": _iso(dossier.offer_block_until),
         "aantalSancties": dossier.sanction_count,
         "redenSchrapping": dossier.removal_reason,
         "leden": [
             {
-                "rol": ROLE_NAMES[m.role],
-                "rijksregisternummer": m.person.insz,
-                "voorNaam": m.person.first_name,
-                "naam": m.person.last_name,
-                "geboorteDatum": _iso(m.person.birth_date),
-                "domicilieGemeenteNisCode": m.person.domicile_id,
-                "wachtSinds": _iso(m.waiting_since),
-                "deelnameBevestigd": m.participation_confirmed_at is not None,
+                "rol": ROLE_NAMES[m[0]],
+                "rijksregisternummer": m[1],
+                "voorNaam": m[2],
+                "naam": m[3],
+                "geboorteDatum": m[4],
+                "domicilieGemeenteNisCode": m[5],
+                "wachtSinds": m[6],
+                "deelnameBevestigd": m[7],
             }
             for m in members
         ],
         "voorkeuren": {
             "gemeentes": [
                 {
-                    "volgorde": c.position,
-                    "gemeenteNisCode": c.municipality_id,
-                    "gemeente": c.municipality.name_nl,
-                    "wijken": c.neighbourhoods,
+                    "volgorde": position,
+                    "gemeenteNisCode": nis,
+                    "gemeente": name,
+                    "wijken": neighbourhoods,
                 }
-                for c in sorted(dossier.choices.all(), key=lambda c: c.position)
+                for position, nis, name, neighbourhoods in parts.choices
             ],
             "woningTypes": dossier.dwelling_types,
             "andere": dossier.other_preferences,
@@ -83,24 +108,25 @@ def whole(dossier: Dossier, company: HousingCompany) -> dict[str, Any]:
         "contact": dossier.contact,
         "rangschikkingen": [
             {
-                "rangLijstType": r.list_type,
-                "criterium1": r.criterion,
-                "lokaleBinding": r.local_binding,
-                "beperkteRegioKeuze": r.limited_region_choice,
-                "gemeenteNisCode": r.municipality_id,
-                "wijk": r.neighbourhood,
+                "rangLijstType": list_type,
+                "criterium1": criterion,
+                "lokaleBinding": local_binding,
+                "beperkteRegioKeuze": limited_region,
+                "gemeenteNisCode": nis,
+                "wijk": neighbourhood,
             }
-            for r in dossier.rankings.all()
-            if r.company_id == company.pk
+            for list_type, criterion, local_binding, limited_region, nis, neighbourhood in (
+                parts.rankings
+            )
         ],
         "statusHistoriek": [
             {
-                "vanStatus": h.from_status,
-                "naarStatus": h.to_status,
-                "actie": h.action,
-                "datum": _iso(h.effective_date),
+                "vanStatus": from_status,
+                "naarStatus": to_status,
+                "actie": action,
+                "datum": on,
             }
-            for h in dossier.status_history.all()
+            for from_status, to_status, action, on in parts.history
         ],
         "inhoudsbron": dossier.content_source,
         "samengevoegdUit": dossier.merged_from,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.utils.http import http_date
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -83,7 +84,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             423,
             exc.code,
             exc.detail,
-            headers={"Retry-After": exc.until.isoformat()},
+            # RFC 9110: Retry-After is an HTTP-date (or seconds), not ISO 8601.
+            headers={"Retry-After": http_date(exc.until.timestamp())},
             freezeTot=exc.until.isoformat(),
         )
     if isinstance(exc, RegisterError):

@@ -22,15 +22,20 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class NationalNumberField(serializers.CharField):
+    """A valid national or BIS number, given to the view in its compact 11-digit form (the
+    usual separators, 85.07.30-033.28, are accepted and removed)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        try:
+            return validate(value)
+        except InvalidNationalNumber as exc:
+            raise serializers.ValidationError(f"{exc.masked} {exc.reason}") from exc
+
+
 def national_number_field(**kwargs: Any) -> serializers.CharField:
-    return serializers.CharField(max_length=20, validators=[_valid_insz], **kwargs)
-
-
-def _valid_insz(value: str) -> None:
-    try:
-        validate(value)
-    except InvalidNationalNumber as exc:
-        raise serializers.ValidationError(f"{exc.masked} {exc.reason}") from exc
+    return NationalNumberField(max_length=20, **kwargs)
 
 
 DOSSIER_NUMBER_HELP = "Dossiernummer jjjj.mm.dd.xxxx."

@@ -253,7 +253,7 @@ class DossierView(LocalSoftwareView):
         parameters=[CORRELATION_PARAMETER],
         tags=["dossiers"],
     )
-    def get(self, request: Request, dossierNummer: str) -> Response:  # noqa: N803
+    def get(self, request: Request, dossierNummer: str) -> Response:
         acting = self.acting(request)
         dossier = services.read_dossier(dossierNummer, acting)
         assert acting.company is not None

@@ -111,36 +111,66 @@ def add_freeze_window(start: datetime, end: datetime, reason: str = "") -> Freez
 # --- reading ---------------------------------------------------------------------------------
 
 
-def dossier_queryset() -> Any:
-    """Everything a whole dossier shows, in a fixed number of queries."""
+def dossier_queryset(for_company: HousingCompany | None = None) -> Any:
+    """Everything a whole dossier shows, in a fixed number of queries.
+
+    With ``for_company`` only that company's rankings are loaded (all a landlord sees).
+    """
+    rankings = Ranking.objects.select_related("company")
+    if for_company is not None:
+        rankings = Ranking.objects.filter(company=for_company)
     return Dossier.objects.select_related("primary_landlord", "offer_company").prefetch_related(
         Prefetch("members", queryset=Member.objects.select_related("person").order_by("id")),
-        Prefetch(
-            "choices",
-            queryset=MunicipalityChoice.objects.select_related("municipality__housing_company"),
-        ),
+        Prefetch("choices", queryset=MunicipalityChoice.objects.select_related("municipality")),
         Prefetch("shares", queryset=DossierShare.objects.select_related("company")),
-        Prefetch("rankings", queryset=Ranking.objects.select_related("company")),
+        Prefetch("rankings", queryset=rankings),
         "status_history",
     )
 
 
 def read_dossier(number: str, acting: Acting) -> Dossier:
-    """One whole dossier for a landlord; the read itself is logged (audit)."""
-    from cir.policy import dossiers_visible_to
+    """One whole dossier for a landlord; the read itself is logged (audit).
 
-    if acting.company is None:
+    A landlord that does not share the dossier gets "not found", and nothing is logged. On
+    PostgreSQL the visibility check, the fetch and the audit entry are one statement
+    (:func:`cir.register.queries.read_whole_logged`); the dossier then carries ``whole_parts``.
+    """
+    from django.db import connection
+
+    from cir.register.queries import read_whole_logged
+
+    company = acting.company
+    if company is None:
         raise DossierNotFound(number)
+    if connection.vendor == "postgresql":
+        found = read_whole_logged(
+            number,
+            company,
+            {
+                "at": timezone.now(),
+                "operation": AuditEntry.Operation.READ.value,
+                "actor_kind": str(acting.kind),
+                "actor_label": acting.label,
+                "on_behalf_of": None,
+                "correlation_id": acting.correlation_id,
+                "summary": "dossier gelezen",
+            },
+        )
+        if found is None:
+            raise DossierNotFound(number)
+        return found
     try:
-        dossier = dossier_queryset().get(
-            pk__in=dossiers_visible_to(acting.company).filter(number=number).values("pk")
+        dossier = (
+            dossier_queryset(for_company=company)
+            .filter(number=number, shares__company=company)
+            .get()
         )
     except Dossier.DoesNotExist:
         raise DossierNotFound(number) from None
     AuditEntry.objects.create(
         operation=AuditEntry.Operation.READ,
         actor_kind=acting.kind,
-        actor_company=acting.company,
+        actor_company=company,
         actor_label=acting.label,
         correlation_id=acting.correlation_id,
         dossier=dossier,
@@ -313,9 +343,9 @@ def _perform_locked(
     dossier.version += 1
     if acting.kind != ActorKind.REGISTER:
         dossier.last_activity_on = max(on, dossier.last_activity_on or on)
+    _save_numbered(dossier, renumber=outcome.assign_number)
     try:
         with transaction.atomic():
-            dossier.save()
             _sync_candidacy(dossier)
     except IntegrityError as exc:
         raise RuleViolation(
@@ -373,6 +403,26 @@ def _assign_number(dossier: Dossier, on: date) -> None:
     for member in dossier.members.filter(role__in=CANDIDATE_ROLES, waiting_since__isnull=True):
         member.waiting_since = dossier.registration_date
         member.save(update_fields=["waiting_since"])
+
+
+def _save_numbered(dossier: Dossier, *, renumber: bool) -> None:
+    """Save the dossier. A number just given can be taken meanwhile by a concurrent
+    registration of the same date: the unique index makes this transaction wait for the other
+    one and then refuses; the dossier then takes the next free number (rules.md section 9)."""
+    while True:
+        try:
+            with transaction.atomic():
+                dossier.save()
+            return
+        except IntegrityError:
+            taken = (
+                renumber
+                and Dossier.objects.filter(number=dossier.number).exclude(pk=dossier.pk).exists()
+            )
+            if not taken:
+                raise
+            assert dossier.registration_date is not None
+            dossier.number = next_free_number(dossier.registration_date)
 
 
 def next_free_number(registration_date: date) -> str:
