@@ -64,7 +64,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--closed-duration", type=float, default=10.0, help="closed-loop seconds")
     p.add_argument("--concurrency", type=int, default=8, help="closed-loop connections")
     p.add_argument("--open-connections", type=int, default=64, help="open-loop connection cap")
-    p.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
+    p.add_argument("--worker-class", choices=("sync", "gthread"), default="gthread")
     p.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--port", type=int, default=8765)
