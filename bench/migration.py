@@ -77,6 +77,7 @@ class ChildRun:
     wall: float
     peak_rss: int  # bytes
     returncode: int
+    cpu: float = 0.0  # user + system seconds of the child
 
 
 def run_child(cmd: list[str], env: dict[str, str], log: Path) -> ChildRun:
@@ -91,7 +92,8 @@ def run_child(cmd: list[str], env: dict[str, str], log: Path) -> ChildRun:
         sys.stderr.write(log.read_text(errors="replace")[-4000:])
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}); log: {log}")
     # Linux reports ru_maxrss in KiB.
-    return ChildRun(wall, usage.ru_maxrss * 1024, proc.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return ChildRun(wall, usage.ru_maxrss * 1024, proc.returncode, cpu)
 
 
 def cir_env(database_url: str) -> dict[str, str]:
@@ -124,6 +126,7 @@ class Target:
     timings: dict[str, float]
     rows: dict[str, int]
     counts: dict[str, int] = field(default_factory=dict)
+    cpu: float = 0.0
 
 
 def migrate(name: str, folder: Path, database_url: str, workdir: Path) -> Target:
@@ -146,7 +149,13 @@ def migrate(name: str, folder: Path, database_url: str, workdir: Path) -> Target
     child = run_child(cmd, env, workdir / f"migrate-{name}.log")
     data = orjson.loads(timings_file.read_bytes())
     return Target(
-        name, child.wall, child.peak_rss, data["timings"], data["rows_per_table"], data["counts"]
+        name,
+        child.wall,
+        child.peak_rss,
+        data["timings"],
+        data["rows_per_table"],
+        data["counts"],
+        child.cpu,
     )
 
 
@@ -431,9 +440,10 @@ def bench_profile(
 
 def report(result: dict[str, Any], flanders_wall: float | None) -> None:
     profile = result["profile"]
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     targets: dict[str, Target] = result["targets"]
     floor = result.get("floor")
-    print(f"\n== {profile}: results ==")
+    print(f"\n== {profile}: results (load average now {load}) ==")
     phases = ("read_and_validate", "merge", "write")
     header = ("", *targets)
     rows: list[tuple[str, ...]] = [header]
@@ -443,6 +453,7 @@ def report(result: dict[str, Any], flanders_wall: float | None) -> None:
         ("sum of phases (s)", *(f"{sum(t.timings.values()):.1f}" for t in targets.values()))
     )
     rows.append(("end to end, child wall (s)", *(f"{t.wall:.1f}" for t in targets.values())))
+    rows.append(("CPU of the child, user+sys (s)", *(f"{t.cpu:.1f}" for t in targets.values())))
     rows.append(("peak RSS of the child", *(gib(t.peak_rss) for t in targets.values())))
     rows.append(("rows written", *(f"{sum(t.rows.values()):,}" for t in targets.values())))
     print_table(rows)
@@ -515,6 +526,7 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
 
     print(f"bench/migration.py on {os.cpu_count()} cores; workdir {args.workdir}")
+    print(f"  load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     results = [bench_profile(args.profile, args, args.workdir, not args.skip_sqlite, floor=True)]
     report(results[0], None)
     if args.with_x10 and args.profile != "x10":

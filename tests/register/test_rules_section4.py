@@ -321,7 +321,19 @@ def test_reg_by_primary_assigns_number_only_if_none(status: Status) -> None:
     kept = decide(Action.REG, state(status), PV, TODAY)
     assert kept.after.status == Status.REG
     assert not kept.assign_number
+    assert kept.after.number == state(status).number
+
+
+def test_reg_of_numbered_review_dossier_tells_premium_service_nothing() -> None:
+    kept = decide(Action.REG, state(Status.CHKS), PV, TODAY)
     assert PremiumEvent.REGISTERED not in kept.events
+
+
+def test_upheld_appeal_of_removed_dossier_registers_it_again_for_premium_service() -> None:
+    # decision 0004: RJCT -> CHKO -> REG; the premium service was told REMOVED before.
+    upheld = decide(Action.REG, state(Status.CHKO), PV, TODAY)
+    assert upheld.after.status == Status.REG
+    assert upheld.events == (PremiumEvent.REGISTERED,)
 
 
 @pytest.mark.parametrize("status", [Status.CHKS, Status.INFOS], ids=str)

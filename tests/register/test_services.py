@@ -601,3 +601,35 @@ def test_read_dossier_by_a_landlord_that_does_not_share_is_not_found_and_not_log
     with pytest.raises(DossierNotFound):
         services.read_dossier(dossier.number, acting("WM03"))
     assert not AuditEntry.objects.filter(dossier=dossier).exists()
+
+
+def test_backdated_outcome_may_not_precede_the_offer_it_answers(areas: None) -> None:
+    # docs/decisions/0004: datumGebeurtenis may lie in the past, not before the last status change
+    dossier = DossierFactory()
+    services.perform_action(dossier.number, Action.OFFER, acting("WM02"))
+    before = counts()
+    with pytest.raises(InvalidInput):
+        services.perform_action(
+            dossier.number,
+            Action.NORES,
+            acting("WM02"),
+            effective_date=timezone.localdate() - timedelta(days=1),
+        )
+    assert counts() == before
+    dossier.refresh_from_db()
+    assert dossier.status == Status.OFFER
+
+
+def test_outcome_recorded_after_a_freeze_keeps_its_date(areas: None) -> None:
+    dossier = DossierFactory()
+    offered_on = timezone.localdate() - timedelta(days=20)
+    services.perform_action(dossier.number, Action.OFFER, acting("WM02"), effective_date=offered_on)
+    answered_on = offered_on + timedelta(days=5)
+    services.perform_action(
+        dossier.number, Action.NORES, acting("WM02"), effective_date=answered_on
+    )
+    dossier.refresh_from_db()
+    from cir.domain.calendar import add_months
+
+    assert dossier.offer_block_until == add_months(answered_on, 3)
+    assert Event.objects.get(audience=EventAudience.RENT_PREMIUM).effective_date == answered_on

@@ -432,7 +432,10 @@ def _apply(
     # Any way out of OFFER (including VOL, DEC, FRAUD during an offer) ends the offer.
     offer_company = after.offer_company if target == Status.OFFER else None
     after = replace(after, status=target, offer_company=offer_company)
-    if assign_number:
+    # An upheld appeal puts a removed, numbered dossier back on the list: the premium service,
+    # which was told REMOVED, is told REGISTERED again (docs/decisions/0004).
+    reinstated = state.status == Status.CHKO and target == Status.REG and state.number is not None
+    if assign_number or reinstated:
         events.append(PremiumEvent.REGISTERED)
     # Only a numbered dossier was ever on the list the premium service knows.
     removed = target in (Status.RJCT, Status.RFSD) and state.status in ACTIVE_STATUSES

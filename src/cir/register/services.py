@@ -328,6 +328,18 @@ def _perform_locked(
     on = effective_date or today
     if on > today:
         raise InvalidInput("De datum van een actie kan niet in de toekomst liggen.")
+    last_change = (
+        StatusChange.objects.filter(dossier=dossier)
+        .order_by("-id")
+        .values_list("effective_date", flat=True)
+        .first()
+    )
+    if last_change is not None and on < last_change:
+        # A back-dated outcome may not precede what it answers (docs/decisions/0004).
+        raise InvalidInput(
+            f"De datum van de actie ({on:%d/%m/%Y}) ligt voor de laatste statuswijziging van "
+            f"het dossier ({last_change:%d/%m/%Y})."
+        )
     if expected_version is not None and expected_version != dossier.version:
         raise VersionConflict(
             f"Dossier {dossier.number} is intussen gewijzigd (versie {dossier.version}, "
