@@ -81,6 +81,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CIR_DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django disables psycopg's prepared statements (threshold None). The few hot statements
+    # that ask for it explicitly (prepare=True) must be prepared; nothing else is auto-prepared
+    # because the threshold is out of reach.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several writers (server, commands) share the embedded file: wait rather than fail.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -111,10 +116,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CIR_MAX_BODY_BYTES", str(256 *
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "oauth2_provider.contrib.rest_framework.OAuth2Authentication",
+        "cir.interface.oauth.BearerTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["cir.interface.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cir.interface.problems.exception_handler",

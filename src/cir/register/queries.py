@@ -249,9 +249,9 @@ def read_whole_logged(number: str, company: HousingCompany, audit: dict[str, Any
     if _WHOLE is None:
         _WHOLE = _whole_sql()
     sql, fields = _WHOLE
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"number": number, "company": company.pk, **audit})
-        row = cursor.fetchone()
+    from cir.interface.oauth import fetch_prepared
+
+    row = fetch_prepared(sql, {"number": number, "company": company.pk, **audit})
     if row is None:
         return None
     n = len(fields)
