@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from cir.reference.models import HousingCompany
@@ -15,6 +16,13 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _moment(value: Any) -> str | None:
+    """A timestamp in UTC with microseconds always present, as the SQL read path writes it."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def _summary(
     dossier: Dossier, applicant: Any, primary_kbo: str | None, synchronised: bool
 ) -> dict[str, Any]:
@@ -25,9 +33,9 @@ def _summary(
         "dossierType": dossier.dossier_type,
         "versie": dossier.version,
         "inschrijvingsDatum": _iso(dossier.registration_date),
-        "creatieDatum": _iso(dossier.created_at),
-        "updateDatum": _iso(dossier.updated_at),
-        "ontvangstDatum": _iso(dossier.received_at),
+        "creatieDatum": _moment(dossier.created_at),
+        "updateDatum": _moment(dossier.updated_at),
+        "ontvangstDatum": _moment(dossier.received_at),
         "primaireVerhuurder": primary_kbo,
         "aanvrager": {
             "rijksregisternummer": applicant[0],
@@ -56,11 +64,10 @@ _ROLE_ORDER = {"applicant": 0, "partner": 1, "co_resident": 2}
 
 
 def whole(dossier: Dossier, company: HousingCompany) -> dict[str, Any]:
-    """The whole dossier as ``company`` sees it: from the parts ``read_dossier`` loaded in one
-    statement (PostgreSQL), or from a dossier loaded through ``services.dossier_queryset``."""
-    parts: WholeParts | None = getattr(dossier, "whole_parts", None)
-    if parts is None:
-        parts = parts_from_prefetched(dossier, company)
+    """The whole dossier as ``company`` sees it, from a dossier loaded through
+    ``services.dossier_queryset``. On PostgreSQL, queries.read_document_logged builds the same
+    document in SQL; tests/interface/test_read_path.py holds the two together."""
+    parts: WholeParts = parts_from_prefetched(dossier, company)
     own = next((s for s in parts.shares if s[0] == company.pk), None)
     applicant = next((m for m in parts.members if m[0] == "applicant"), None)
     members = sorted(parts.members, key=lambda m: (_ROLE_ORDER[m[0]], m[1]))

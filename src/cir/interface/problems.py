@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.http import http_date
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
@@ -50,10 +51,17 @@ class Problem(exceptions.APIException):
         self.extra = extra
 
 
-def problem_response(
-    status_code: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
-) -> Response:
-    body = {
+UNAUTHENTICATED = (
+    401,
+    "NIET_AANGEMELD",
+    "Geen geldig toegangstoken: vraag er een aan via POST /oauth/token/.",
+)
+FORBIDDEN = (403, "GEEN_TOEGANG", "Deze client heeft geen toegang tot deze resource.")
+BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cir"'}
+
+
+def problem_body(status_code: int, code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    return {
         "type": PROBLEM_TYPE_BASE + code.lower().replace("_", "-"),
         "title": TITLES.get(status_code, "Fout"),
         "status": status_code,
@@ -61,9 +69,28 @@ def problem_response(
         "detail": mask_text(detail),
         **extra,
     }
-    response = Response(body, status=status_code, headers=headers)
+
+
+def problem_response(
+    status_code: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    response = Response(
+        problem_body(status_code, code, detail, **extra), status=status_code, headers=headers
+    )
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def problem_http(
+    status_code: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> HttpResponse:
+    """The same problem as :func:`problem_response`, for a view outside DRF."""
+    return HttpResponse(
+        orjson.dumps(problem_body(status_code, code, detail)),
+        status=status_code,
+        content_type=PROBLEM_CONTENT_TYPE,
+        headers=headers,
+    )
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[str]:
@@ -101,16 +128,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, Http404):
         return problem_response(404, "NIET_GEVONDEN", "De gevraagde resource bestaat niet.")
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        return problem_response(
-            401,
-            "NIET_AANGEMELD",
-            "Geen geldig toegangstoken: vraag er een aan via POST /oauth/token/.",
-            headers={"WWW-Authenticate": 'Bearer realm="cir"'},
-        )
+        return problem_response(*UNAUTHENTICATED, headers=BEARER_CHALLENGE)
     if isinstance(exc, exceptions.PermissionDenied):
-        return problem_response(
-            403, "GEEN_TOEGANG", "Deze client heeft geen toegang tot deze resource."
-        )
+        return problem_response(*FORBIDDEN)
     if isinstance(exc, exceptions.ParseError):
         return problem_response(400, "ONGELDIGE_JSON", "De inhoud is geen geldige JSON.")
     if isinstance(exc, exceptions.UnsupportedMediaType):

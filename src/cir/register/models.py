@@ -355,7 +355,11 @@ class ActionRecord(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Audit trail: every change and every landlord read, append-only."""
+    """Audit trail: every change and every landlord read, append-only.
+
+    Its references carry no database constraint: an audit row must outlive what it refers to,
+    and the foreign-key check would lock the dossier row on every logged read (the hottest
+    insert of the register)."""
 
     class Operation(models.TextChoices):
         CREATE = "CREATE", _("aangemaakt")
@@ -369,15 +373,30 @@ class AuditEntry(models.Model):
     operation = models.CharField(max_length=8, choices=Operation.choices)
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
     actor_company = models.ForeignKey(
-        HousingCompany, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        HousingCompany,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     actor_label = models.CharField(max_length=150)
     on_behalf_of = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
     )
     correlation_id = models.CharField(max_length=64, blank=True)
     dossier = models.ForeignKey(
-        Dossier, null=True, blank=True, on_delete=models.CASCADE, related_name="audit"
+        Dossier,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="audit",
+        db_constraint=False,
     )
     summary = models.CharField(max_length=200, blank=True)
     before = models.JSONField(null=True, blank=True)

@@ -175,7 +175,20 @@ def parts_from_prefetched(dossier: Dossier, company: HousingCompany) -> WholePar
     )
 
 
-def _whole_sql() -> tuple[str, list[Any]]:
+# --- the whole dossier as one JSON document, built by PostgreSQL ------------------------------
+
+#: Outcomes of the caller check in :func:`read_document_logged`.
+AUTH_OK, AUTH_NO_TOKEN, AUTH_FORBIDDEN = "ok", "no_token", "forbidden"
+
+
+def _document_sql() -> str:
+    """One statement: check the bearer token and its binding, check that the caller shares the
+    dossier (policy.dossiers_visible_to), build the document exactly as presenters.whole does,
+    and log the read. Used by the hot GET dossier path on PostgreSQL; tests compare it with the
+    ORM path field by field."""
+    from oauth2_provider.models import AccessToken, Application
+
+    from cir.interface.models import ClientBinding
     from cir.reference.models import HousingCompany, Municipality
     from cir.register.models import (
         AuditEntry,
@@ -187,99 +200,137 @@ def _whole_sql() -> tuple[str, list[Any]]:
     )
 
     def t(model: Any) -> str:
-        return str(model._meta.db_table)
+        return f'"{model._meta.db_table}"'
 
-    fields = list(Dossier._meta.concrete_fields)
-    columns = ", ".join(f'd."{f.column}"' for f in fields)
-    sql = f"""
-WITH d AS (
-    SELECT {columns} FROM {t(Dossier)} d
-    WHERE d.number = %(number)s AND EXISTS (
-        SELECT 1 FROM {t(DossierShare)} s WHERE s.dossier_id = d.id AND s.company_id = %(company)s
-    )
+    def moment(column: str) -> str:
+        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+
+    role_order = "CASE m.role WHEN 'applicant' THEN 0 WHEN 'partner' THEN 1 ELSE 2 END"
+    return f"""
+WITH tok AS (
+    SELECT t.expires, t.scope, b.company_id, a.client_id
+    FROM {t(AccessToken)} t
+    JOIN {t(Application)} a ON a.id = t.application_id
+    LEFT JOIN {t(ClientBinding)} b ON b.application_id = a.id
+    WHERE t.token_checksum = %(checksum)s AND t.expires > now()
+), caller AS (
+    SELECT company_id, client_id FROM tok
+    WHERE company_id IS NOT NULL AND %(scope)s = ANY (string_to_array(scope, ' '))
+), d AS (
+    SELECT d.*, s.unsynchronised, caller.company_id AS caller_id, caller.client_id
+    FROM {t(Dossier)} d
+    JOIN {t(DossierShare)} s ON s.dossier_id = d.id
+    JOIN caller ON s.company_id = caller.company_id
+    WHERE d.number = %(number)s
 ), logged AS (
     INSERT INTO {t(AuditEntry)} (at, operation, actor_kind, actor_company_id, actor_label,
-                                 on_behalf_of_id, correlation_id, dossier_id, summary)
-    SELECT %(at)s, %(operation)s, %(actor_kind)s, %(company)s, %(actor_label)s,
-           %(on_behalf_of)s, %(correlation_id)s, d.id, %(summary)s
+                                 correlation_id, dossier_id, summary)
+    SELECT now(), 'READ', 'landlord', d.caller_id, 'client ' || d.client_id,
+           %(correlation_id)s, d.id, 'dossier gelezen'
     FROM d
     RETURNING id
 )
-SELECT {columns},
-    (SELECT c.kbo FROM {t(HousingCompany)} c WHERE c.id = d.primary_landlord_id),
-    (SELECT c.kbo FROM {t(HousingCompany)} c WHERE c.id = d.offer_company_id),
-    (SELECT COALESCE(json_agg(json_build_array(m.role, p.insz, p.first_name, p.last_name,
-                p.birth_date, p.domicile_id, m.waiting_since,
-                m.participation_confirmed_at IS NOT NULL) ORDER BY m.id), '[]')::text
-        FROM {t(Member)} m JOIN {t(Person)} p ON p.id = m.person_id
-        WHERE m.dossier_id = d.id),
-    (SELECT COALESCE(json_agg(json_build_array(c.position, c.municipality_id, mu.name_nl,
-                c.neighbourhoods) ORDER BY c.position), '[]')::text
-        FROM {t(MunicipalityChoice)} c JOIN {t(Municipality)} mu ON mu.nis_code = c.municipality_id
-        WHERE c.dossier_id = d.id),
-    (SELECT COALESCE(json_agg(json_build_array(s.company_id, s.is_primary, s.unsynchronised,
-                hc.kbo) ORDER BY s.id), '[]')::text
-        FROM {t(DossierShare)} s JOIN {t(HousingCompany)} hc ON hc.id = s.company_id
-        WHERE s.dossier_id = d.id),
-    (SELECT COALESCE(json_agg(json_build_array(r.list_type, r.criterion, r.local_binding,
-                r.limited_region_choice, r.municipality_id, r.neighbourhood) ORDER BY r.id),
-                '[]')::text
-        FROM {t(Ranking)} r WHERE r.dossier_id = d.id AND r.company_id = %(company)s),
-    (SELECT COALESCE(json_agg(json_build_array(h.from_status, h.to_status, h.action,
-                h.effective_date) ORDER BY h.id), '[]')::text
-        FROM {t(StatusChange)} h WHERE h.dossier_id = d.id),
+SELECT
+    CASE WHEN NOT EXISTS (SELECT 1 FROM tok) THEN '{AUTH_NO_TOKEN}'
+         WHEN NOT EXISTS (SELECT 1 FROM caller) THEN '{AUTH_FORBIDDEN}'
+         ELSE '{AUTH_OK}' END,
+    (SELECT json_build_object(
+        'dossierNummer', d.number,
+        'dossierStatus', d.status,
+        'dossierType', d.dossier_type,
+        'versie', d.version,
+        'inschrijvingsDatum', d.registration_date,
+        'creatieDatum', {moment("d.created_at")},
+        'updateDatum', {moment("d.updated_at")},
+        'ontvangstDatum', {moment("d.received_at")},
+        'primaireVerhuurder',
+            (SELECT c.kbo FROM {t(HousingCompany)} c WHERE c.id = d.primary_landlord_id),
+        'aanvrager', (SELECT json_build_object('rijksregisternummer', p.insz,
+                                               'voorNaam', p.first_name, 'naam', p.last_name)
+                      FROM {t(Member)} m JOIN {t(Person)} p ON p.id = m.person_id
+                      WHERE m.dossier_id = d.id AND m.role = 'applicant'),
+        'gesynchroniseerd', NOT d.unsynchronised,
+        'secundaireVerhuurders', (SELECT COALESCE(json_agg(c.kbo ORDER BY c.kbo), '[]')
+                      FROM {t(DossierShare)} s JOIN {t(HousingCompany)} c ON c.id = s.company_id
+                      WHERE s.dossier_id = d.id AND NOT s.is_primary),
+        'aanbod', CASE WHEN d.offer_company_id IS NULL THEN NULL ELSE json_build_object(
+                      'verhuurder',
+                      (SELECT c.kbo FROM {t(HousingCompany)} c WHERE c.id = d.offer_company_id),
+                      'sinds', d.offer_started_on) END,
+        'aanbodBlokkeringTot', d.offer_block_until,
+        'aantalSancties', d.sanction_count,
+        'redenSchrapping', d.removal_reason,
+        'leden', (SELECT COALESCE(json_agg(json_build_object(
+                      'rol', CASE m.role WHEN 'applicant' THEN 'AANVRAGER'
+                                         WHEN 'partner' THEN 'PARTNER' ELSE 'MEDEBEWONER' END,
+                      'rijksregisternummer', p.insz,
+                      'voorNaam', p.first_name,
+                      'naam', p.last_name,
+                      'geboorteDatum', p.birth_date,
+                      'domicilieGemeenteNisCode', p.domicile_id,
+                      'wachtSinds', m.waiting_since,
+                      'deelnameBevestigd', m.participation_confirmed_at IS NOT NULL)
+                      ORDER BY {role_order}, p.insz), '[]')
+                  FROM {t(Member)} m JOIN {t(Person)} p ON p.id = m.person_id
+                  WHERE m.dossier_id = d.id),
+        'voorkeuren', json_build_object(
+            'gemeentes', (SELECT COALESCE(json_agg(json_build_object(
+                              'volgorde', c.position,
+                              'gemeenteNisCode', c.municipality_id,
+                              'gemeente', (SELECT mu.name_nl FROM {t(Municipality)} mu
+                                           WHERE mu.nis_code = c.municipality_id),
+                              'wijken', c.neighbourhoods) ORDER BY c.position), '[]')
+                          FROM {t(MunicipalityChoice)} c
+                          WHERE c.dossier_id = d.id),
+            'woningTypes', d.dwelling_types,
+            'andere', d.other_preferences),
+        'woonsituatie', d.housing_situation,
+        'contact', d.contact,
+        'rangschikkingen', (SELECT COALESCE(json_agg(json_build_object(
+                              'rangLijstType', r.list_type,
+                              'criterium1', r.criterion,
+                              'lokaleBinding', r.local_binding,
+                              'beperkteRegioKeuze', r.limited_region_choice,
+                              'gemeenteNisCode', r.municipality_id,
+                              'wijk', r.neighbourhood) ORDER BY r.id), '[]')
+                          FROM {t(Ranking)} r
+                          WHERE r.dossier_id = d.id AND r.company_id = d.caller_id),
+        'statusHistoriek', (SELECT COALESCE(json_agg(json_build_object(
+                              'vanStatus', h.from_status,
+                              'naarStatus', h.to_status,
+                              'actie', h.action,
+                              'datum', h.effective_date) ORDER BY h.id), '[]')
+                          FROM {t(StatusChange)} h WHERE h.dossier_id = d.id),
+        'inhoudsbron', d.content_source,
+        'samengevoegdUit', d.merged_from
+    )::text FROM d),
     (SELECT count(*) FROM logged)
-FROM d
 """
-    return sql, fields
 
 
-_WHOLE: tuple[str, list[Any]] | None = None
+_DOCUMENT: str | None = None
 
 
-def read_whole_logged(number: str, company: HousingCompany, audit: dict[str, Any]) -> Any:
-    """PostgreSQL only: the dossier ``number`` if ``company`` shares it, with its parts in
-    ``dossier.whole_parts``, and the read logged as an audit entry with the ``audit`` values
-    (at, operation, actor_kind, actor_label, on_behalf_of, correlation_id, summary), all in
-    one statement. ``None`` (and nothing logged) when the company does not share it."""
-    import orjson
-    from django.db import connection
+def read_document_logged(
+    number: str, token_checksum: str, scope: str, correlation_id: str
+) -> tuple[str, str | None]:
+    """PostgreSQL only: ``(caller check, document)`` for a bearer token's checksum.
 
-    global _WHOLE
-    if _WHOLE is None:
-        _WHOLE = _whole_sql()
-    sql, fields = _WHOLE
+    The check is AUTH_NO_TOKEN (unknown or expired token), AUTH_FORBIDDEN (no landlord binding
+    or scope) or AUTH_OK; the document is None when the caller does not share the dossier (and
+    then nothing is logged)."""
     from cir.interface.oauth import fetch_prepared
 
-    row = fetch_prepared(sql, {"number": number, "company": company.pk, **audit})
-    if row is None:
-        return None
-    n = len(fields)
-    values = [
-        f.from_db_value(v, None, connection) if v is not None and hasattr(f, "from_db_value") else v
-        for f, v in zip(fields, row[:n], strict=True)
-    ]
-    dossier = Dossier.from_db(connection.alias, [f.attname for f in fields], values)
-    primary_kbo, offer_kbo, members, choices, shares, rankings, history, logged = row[n:]
-    assert logged == 1
-    dossier.whole_parts = WholeParts(  # type: ignore[attr-defined]
-        primary_kbo=primary_kbo,
-        offer_kbo=offer_kbo,
-        members=orjson.loads(members),
-        choices=orjson.loads(choices),
-        shares=orjson.loads(shares),
-        rankings=orjson.loads(rankings),
-        history=orjson.loads(history),
+    global _DOCUMENT
+    if _DOCUMENT is None:
+        _DOCUMENT = _document_sql()
+    row = fetch_prepared(
+        _DOCUMENT,
+        {
+            "number": number,
+            "checksum": token_checksum,
+            "scope": scope,
+            "correlation_id": correlation_id,
+        },
     )
-    return dossier
-
-
-__all__ = [
-    "Dossier",
-    "SearchCriteria",
-    "WholeParts",
-    "page_of",
-    "parts_from_prefetched",
-    "read_whole_logged",
-    "search_shares",
-]
+    return row[0], row[1]

@@ -128,37 +128,30 @@ def dossier_queryset(for_company: HousingCompany | None = None) -> Any:
     )
 
 
+def read_dossier_document(
+    number: str, bearer_token: str, correlation_id: str
+) -> tuple[str, str | None]:
+    """PostgreSQL: the hot GET dossier path in one statement: token check, visibility, the
+    whole document as JSON text and the READ audit entry (queries.read_document_logged)."""
+    import hashlib
+
+    from cir.policy import Scope
+    from cir.register.queries import read_document_logged
+
+    checksum = hashlib.sha256(bearer_token.encode("utf-8")).hexdigest()
+    return read_document_logged(number, checksum, Scope.LOCAL_SOFTWARE, correlation_id)
+
+
 def read_dossier(number: str, acting: Acting) -> Dossier:
-    """One whole dossier for a landlord; the read itself is logged (audit).
+    """One whole dossier for a landlord, through the ORM; the read itself is logged (audit).
 
     A landlord that does not share the dossier gets "not found", and nothing is logged. On
-    PostgreSQL the visibility check, the fetch and the audit entry are one statement
-    (:func:`cir.register.queries.read_whole_logged`); the dossier then carries ``whole_parts``.
+    PostgreSQL the interface answers GET dossier with :func:`read_dossier_document` instead;
+    this is the reference it is tested against, and the SQLite path.
     """
-    from django.db import connection
-
-    from cir.register.queries import read_whole_logged
-
     company = acting.company
     if company is None:
         raise DossierNotFound(number)
-    if connection.vendor == "postgresql":
-        found = read_whole_logged(
-            number,
-            company,
-            {
-                "at": timezone.now(),
-                "operation": AuditEntry.Operation.READ.value,
-                "actor_kind": str(acting.kind),
-                "actor_label": acting.label,
-                "on_behalf_of": None,
-                "correlation_id": acting.correlation_id,
-                "summary": "dossier gelezen",
-            },
-        )
-        if found is None:
-            raise DossierNotFound(number)
-        return found
     try:
         dossier = (
             dossier_queryset(for_company=company)
