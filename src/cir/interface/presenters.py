@@ -6,8 +6,8 @@ from datetime import UTC
 from typing import Any
 
 from cir.reference.models import HousingCompany
-from cir.register.models import Dossier, DossierShare
-from cir.register.queries import WholeParts, parts_from_prefetched
+from cir.register.models import Dossier
+from cir.register.queries import SummaryRow, WholeParts, parts_from_prefetched
 
 ROLE_NAMES = {"applicant": "AANVRAGER", "partner": "PARTNER", "co_resident": "MEDEBEWONER"}
 
@@ -48,16 +48,26 @@ def _summary(
     }
 
 
-def summary(dossier: Dossier, share: DossierShare | None) -> dict[str, Any]:
-    applicant = next((m for m in dossier.members.all() if m.role == "applicant"), None)
-    return _summary(
-        dossier,
-        (applicant.person.insz, applicant.person.first_name, applicant.person.last_name)
-        if applicant
+def search_result(row: SummaryRow) -> dict[str, Any]:
+    return {
+        "dossierNummer": row.number,
+        "dossierStatus": row.status,
+        "dossierType": row.dossier_type,
+        "versie": row.version,
+        "inschrijvingsDatum": _iso(row.registration_date),
+        "creatieDatum": _moment(row.created_at),
+        "updateDatum": _moment(row.updated_at),
+        "ontvangstDatum": _moment(row.received_at),
+        "primaireVerhuurder": row.primary_kbo,
+        "aanvrager": {
+            "rijksregisternummer": row.applicant[0],
+            "voorNaam": row.applicant[1],
+            "naam": row.applicant[2],
+        }
+        if row.applicant
         else None,
-        dossier.primary_landlord.kbo if dossier.primary_landlord else None,
-        share is not None and not share.unsynchronised,
-    )
+        "gesynchroniseerd": not row.unsynchronised,
+    }
 
 
 _ROLE_ORDER = {"applicant": 0, "partner": 1, "co_resident": 2}

@@ -255,7 +255,7 @@ class SearchView(LocalSoftwareView):
         )
         return Response(
             {
-                "dossiers": [presenters.summary(share.dossier, share) for share in rows],
+                "dossiers": [presenters.search_result(row) for row in rows],
                 "pagina": data["pagina"],
                 "paginaGrootte": data["paginaGrootte"],
                 "totaal": total,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cir.reference.models import HousingCompany, Municipality
@@ -81,18 +81,77 @@ def search_shares(company: HousingCompany, criteria: SearchCriteria) -> QuerySet
     return shares.order_by("dossier_id")
 
 
-def page_of(shares: QuerySet[DossierShare], page: int, size: int) -> tuple[list[DossierShare], int]:
+SUMMARY_FIELDS = (
+    "dossier_id",
+    "dossier__number",
+    "dossier__status",
+    "dossier__dossier_type",
+    "dossier__version",
+    "dossier__registration_date",
+    "dossier__created_at",
+    "dossier__updated_at",
+    "dossier__received_at",
+    "dossier__primary_landlord__kbo",
+    "unsynchronised",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """What a search result shows of one dossier (plain values: a page has hundreds)."""
+
+    number: str | None
+    status: str
+    dossier_type: str
+    version: int
+    registration_date: date | None
+    created_at: datetime
+    updated_at: datetime
+    received_at: datetime | None
+    primary_kbo: str | None
+    unsynchronised: bool
+    applicant: tuple[str, str, str] | None  # insz, first name, last name
+
+
+def page_of(shares: QuerySet[DossierShare], page: int, size: int) -> tuple[list[SummaryRow], int]:
+    """One page of search results, in two queries besides the count."""
     total = shares.count()
     offset = (page - 1) * size
-    rows = list(
-        shares.select_related("dossier__primary_landlord").prefetch_related(
-            Prefetch(
-                "dossier__members",
-                queryset=Member.objects.filter(role="applicant").select_related("person"),
-            )
-        )[offset : offset + size]
-    )
-    return rows, total
+    rows = list(shares.values_list(*SUMMARY_FIELDS)[offset : offset + size])
+    applicants = {
+        dossier_id: (insz, first, last)
+        for dossier_id, insz, first, last in Member.objects.filter(
+            dossier_id__in=[row[0] for row in rows], role="applicant"
+        ).values_list("dossier_id", "person__insz", "person__first_name", "person__last_name")
+    }
+    return [
+        SummaryRow(
+            number=number,
+            status=status,
+            dossier_type=dossier_type,
+            version=version,
+            registration_date=registration_date,
+            created_at=created_at,
+            updated_at=updated_at,
+            received_at=received_at,
+            primary_kbo=primary_kbo,
+            unsynchronised=unsynchronised,
+            applicant=applicants.get(dossier_id),
+        )
+        for (
+            dossier_id,
+            number,
+            status,
+            dossier_type,
+            version,
+            registration_date,
+            created_at,
+            updated_at,
+            received_at,
+            primary_kbo,
+            unsynchronised,
+        ) in rows
+    ], total
 
 
 # --- one whole dossier (geefDossier) ----------------------------------------------------------

@@ -185,12 +185,23 @@ def _lock(number: str, acting: Acting) -> Dossier:
         )
     except Dossier.DoesNotExist:
         raise DossierNotFound(number) from None
-    if (
-        acting.kind == ActorKind.LANDLORD
-        and not dossier.shares.filter(company=acting.company).exists()
+    shares = _load_shares(dossier)
+    if acting.kind == ActorKind.LANDLORD and not any(
+        acting.company is not None and pk == acting.company.pk for pk, _, _ in shares
     ):
         raise DossierNotFound(number)
     return dossier
+
+
+def _load_shares(dossier: Dossier) -> list[tuple[int, str, bool]]:
+    """(company pk, company code, is primary) of every share, read once per service call."""
+    shares = list(
+        DossierShare.objects.filter(dossier=dossier).values_list(
+            "company_id", "company__company_id", "is_primary"
+        )
+    )
+    dossier._loaded_shares = shares  # type: ignore[attr-defined]
+    return shares
 
 
 def _lock_by_pk(pk: int) -> Dossier:
@@ -201,11 +212,11 @@ def _lock_by_pk(pk: int) -> Dossier:
     )
 
 
-def state_of(dossier: Dossier) -> DossierState:
-    secondaries = frozenset(
-        dossier.shares.filter(is_primary=False).values_list("company__company_id", flat=True)
-    )
-    adults_pending = any(
+def state_of(dossier: Dossier, *, with_consent: bool = True) -> DossierState:
+    """What the rules need; ``with_consent`` reads the members' consent, which only APP needs."""
+    shares = getattr(dossier, "_loaded_shares", None) or _load_shares(dossier)
+    secondaries = frozenset(code for _, code, primary in shares if not primary)
+    adults_pending = with_consent and any(
         m.participation_confirmed_at is None
         for m in dossier.members.select_related("person")
         if m.role in CANDIDATE_ROLES or _is_adult(m.person, timezone.localdate())
@@ -326,6 +337,8 @@ def _perform_locked(
         .order_by("-id")
         .values_list("effective_date", flat=True)
         .first()
+        if on < today
+        else None
     )
     if last_change is not None and on < last_change:
         # A back-dated outcome may not precede what it answers (docs/decisions/0004).
@@ -339,9 +352,8 @@ def _perform_locked(
             f"u verwerkte versie {expected_version}). Haal het dossier opnieuw op."
         )
     before = snapshot(dossier)
-    outcome = decide(
-        action, state_of(dossier), acting.domain_actor(), on, conditions_met=conditions_met
-    )
+    state = state_of(dossier, with_consent=action == Action.APP)
+    outcome = decide(action, state, acting.domain_actor(), on, conditions_met=conditions_met)
     _apply_outcome(dossier, outcome, acting)
     if outcome.assign_number:
         _assign_number(dossier, on)
@@ -349,14 +361,15 @@ def _perform_locked(
     if acting.kind != ActorKind.REGISTER:
         dossier.last_activity_on = max(on, dossier.last_activity_on or on)
     _save_numbered(dossier, renumber=outcome.assign_number)
-    try:
-        with transaction.atomic():
-            _sync_candidacy(dossier)
-    except IntegrityError as exc:
-        raise RuleViolation(
-            "KANDIDAAT_HEEFT_ANDER_DOSSIER",
-            "Een kandidaat-huurder van dit dossier heeft al een ander actief dossier.",
-        ) from exc
+    if (outcome.before.status in ACTIVE_STATUSES) != (outcome.after.status in ACTIVE_STATUSES):
+        try:
+            with transaction.atomic():
+                _sync_candidacy(dossier)
+        except IntegrityError as exc:
+            raise RuleViolation(
+                "KANDIDAAT_HEEFT_ANDER_DOSSIER",
+                "Een kandidaat-huurder van dit dossier heeft al een ander actief dossier.",
+            ) from exc
     if outcome.status_changed:
         StatusChange.objects.create(
             dossier=dossier,
@@ -492,8 +505,10 @@ def _changed(
             effective_date=on,
             payload=landlord_payload,
         )
-        for company_id in DossierShare.objects.filter(dossier=dossier).values_list(
-            "company_id", flat=True
+        for company_id in (
+            [pk for pk, _, _ in getattr(dossier, "_loaded_shares")]  # noqa: B009
+            if hasattr(dossier, "_loaded_shares")
+            else DossierShare.objects.filter(dossier=dossier).values_list("company_id", flat=True)
         )
     ]
     premium = list(premium_events)
