@@ -87,6 +87,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # because the threshold is out of reach.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database lives in var/; a fresh clone has no such folder yet.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Several writers (server, commands) share the embedded file: wait rather than fail.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
