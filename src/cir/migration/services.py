@@ -81,7 +81,8 @@ def run_migration(
     with transaction.atomic():
         if replace:
             clear_register()
-        load_operating_areas(companies_as_areas(inputs))
+        # read_inputs checked the areas file against the same schema already.
+        load_operating_areas(companies_as_areas(inputs), validated=True)
         write_legacy_landlords(inputs)
         result = write_plan(plan, reference_date, progress)
         if result.municipalities_unknown:

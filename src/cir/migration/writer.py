@@ -6,6 +6,9 @@ that rows can reference each other without a round trip; sequences are reset aft
 
 from __future__ import annotations
 
+import queue
+import re
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -91,6 +94,63 @@ class _Sink:
         return count
 
 
+# COPY text format, as psycopg's write_row writes it: \N for NULL, t/f for booleans, ISO dates
+# and timestamps, and in text the same seven characters escaped.
+_COPY_ESCAPES = str.maketrans(
+    {"\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r"}
+)
+_COPY_SPECIAL = re.compile("[\\\\\b\t\n\v\f\r]").search
+COPY_CHUNK_ROWS = 4000
+
+
+def _copy_text(value: str) -> str:
+    return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL(value) else value
+
+
+def _copy_formatter(kinds: str) -> Callable[[Iterable[tuple[Any, ...]]], Iterator[bytes]]:
+    """A function turning rows into chunks of COPY text, one letter of ``kinds`` per column.
+
+    ``r``: written as ``str()`` gives it, never NULL and without characters to escape (ints,
+    dates, timestamps, codes); ``n``: the same or NULL; ``s``: text, escaped; ``b``: boolean.
+    The function is generated once per table so that a row costs one f-string.
+    """
+    fields = []
+    for i, kind in enumerate(kinds):
+        if kind == "r":
+            fields.append(f"{{row[{i}]}}")
+        elif kind == "n":
+            fields.append(f"{{NULL if row[{i}] is None else row[{i}]}}")
+        elif kind == "s":
+            fields.append(f"{{text(row[{i}])}}")
+        elif kind == "b":
+            fields.append(f"{{TRUE if row[{i}] else FALSE}}")
+        else:  # pragma: no cover
+            raise ValueError(kind)
+    line = "\\t".join(fields) + "\\n"  # the generated f-string writes tab and newline
+    source = (
+        "def format_rows(rows):\n"
+        "    lines = []\n"
+        "    append = lines.append\n"
+        "    for row in rows:\n"
+        f"        append(f'{line}')\n"
+        "        if len(lines) == CHUNK:\n"
+        "            yield ''.join(lines).encode()\n"
+        "            lines.clear()\n"
+        "    if lines:\n"
+        "        yield ''.join(lines).encode()\n"
+    )
+    namespace: dict[str, Any] = {
+        "NULL": "\\N",
+        "TRUE": "t",
+        "FALSE": "f",
+        "text": _copy_text,
+        "CHUNK": COPY_CHUNK_ROWS,
+    }
+    exec(compile(source, f"<copy formatter {kinds}>", "exec"), namespace)
+    formatter: Callable[[Iterable[tuple[Any, ...]]], Iterator[bytes]] = namespace["format_rows"]
+    return formatter
+
+
 def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
@@ -111,23 +171,42 @@ def reset_sequences(models: Iterable[type[Model]]) -> None:
             )
 
 
-@contextmanager
-def bulk_load(tables: Sequence[str]) -> Iterator[None]:
-    """Load many rows into ``tables`` inside the caller's transaction, the fast way.
+@dataclass
+class _Rebuild:
+    """What :func:`bulk_load` dropped, to be created again: per table, in creation order."""
 
-    On PostgreSQL the foreign keys of ``tables``, their unique constraints other than the primary
-    keys (unless a foreign key relies on them) and their other indexes are dropped first and
-    created again afterwards, in the same transaction: building an index from all rows at once
-    and checking a foreign key with one join is several times faster than doing both row by row
-    (and 2.5 million deferred foreign-key checks at commit). Nothing is given up: every index,
-    unique and foreign-key constraint is checked over all rows when it is created again, and an
-    error rolls the whole run back. The tables stay locked (ACCESS EXCLUSIVE) until the
-    transaction ends, which the migration, one all-or-nothing run, can afford. Other databases:
-    nothing changes.
-    """
-    if connection.vendor != "postgresql":
-        yield
-        return
+    indexes: dict[str, list[str]] = field(default_factory=dict)
+    uniques: dict[str, list[str]] = field(default_factory=dict)
+    foreign_keys: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    done: set[str] = field(default_factory=set)
+
+    def statements(self, table: str, loaded: set[str], tables: set[str]) -> list[str]:
+        """The indexes, unique and foreign-key constraints of ``table``, once it is loaded; a
+        foreign key to a table of this load waits until that table is loaded too."""
+        statements: list[str] = []
+        if table not in self.done:
+            self.done.add(table)
+            statements += self.indexes.get(table, [])
+            statements += self.uniques.get(table, [])
+        waiting = []
+        for target, statement in self.foreign_keys.get(table, []):
+            if target in tables and target not in loaded:
+                waiting.append((target, statement))
+            else:
+                statements.append(statement)
+        self.foreign_keys[table] = waiting
+        return statements
+
+    def remaining(self, tables: Iterable[str]) -> list[str]:
+        everything = set(tables)
+        statements: list[str] = []
+        for table in tables:
+            statements += self.statements(table, everything, everything)
+        return statements
+
+
+def _drop_for_bulk_load(tables: Sequence[str]) -> _Rebuild:
+    rebuild = _Rebuild()
     with connection.cursor() as cursor:
         # Fire what is still pending (e.g. the deletes of --replace): ALTER TABLE refuses a
         # table with pending trigger events.
@@ -135,7 +214,8 @@ def bulk_load(tables: Sequence[str]) -> Iterator[None]:
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), "
+            "confrelid::regclass::text "
             "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
             "ORDER BY 1, 2",
             [list(tables)],
@@ -150,23 +230,62 @@ def bulk_load(tables: Sequence[str]) -> Iterator[None]:
         )
         uniques = cursor.fetchall()
         cursor.execute(
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), "
+            "i.indrelid::regclass::text "
             "FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid "
             "AND k.conrelid = i.indrelid) ORDER BY 1",
             [list(tables)],
         )
         indexes = cursor.fetchall()
-        for table, name, _definition in foreign_keys + uniques:
+        for table, name, _definition, *_target in foreign_keys + uniques:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-        for name, _definition in indexes:
+        for name, _definition, _table in indexes:
             cursor.execute(f"DROP INDEX {name}")
-    yield
+    for _name, definition, table in indexes:
+        rebuild.indexes.setdefault(table.strip('"'), []).append(definition)
+    for table, name, definition in uniques:
+        rebuild.uniques.setdefault(table.strip('"'), []).append(
+            f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
+        )
+    for table, name, definition, target in foreign_keys:
+        rebuild.foreign_keys.setdefault(table.strip('"'), []).append(
+            (target.strip('"'), f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        )
+    return rebuild
+
+
+def _execute_all(statements: Iterable[str]) -> None:
     with connection.cursor() as cursor:
-        for _name, definition in indexes:
-            cursor.execute(definition)
-        for table, name, definition in uniques + foreign_keys:
-            cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        for statement in statements:
+            cursor.execute(statement)
+
+
+@contextmanager
+def bulk_load(tables: Sequence[str]) -> Iterator[_Rebuild | None]:
+    """Load many rows into ``tables`` inside the caller's transaction, the fast way.
+
+    On PostgreSQL the foreign keys of ``tables``, their unique constraints other than the primary
+    keys (unless a foreign key relies on them) and their other indexes are dropped first and
+    created again afterwards, in the same transaction: building an index from all rows at once
+    and checking a foreign key with one join is several times faster than doing both row by row
+    (and 2.5 million deferred foreign-key checks at commit). Nothing is given up: every index,
+    unique and foreign-key constraint is checked over all rows when it is created again, and an
+    error rolls the whole run back. The tables stay locked (ACCESS EXCLUSIVE) until the
+    transaction ends, which the migration, one all-or-nothing run, can afford. Other databases:
+    nothing changes (``None`` is yielded).
+
+    The caller may create a loaded table's indexes and constraints early, with
+    ``rebuild.statements(table, loaded, tables)`` (e.g. while it prepares the next table's rows);
+    whatever is left is created on the way out.
+    """
+    if connection.vendor != "postgresql":
+        yield None
+        return
+    rebuild = _drop_for_bulk_load(tables)
+    yield rebuild
+    _execute_all(rebuild.remaining(tables))
+    with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
@@ -310,10 +429,15 @@ class _PlanRows:
     trip.
     """
 
-    def __init__(self, plan: MigrationPlan, reference_date: date) -> None:
+    def __init__(self, plan: MigrationPlan, reference_date: date, copy_text: bool = False) -> None:
         self.plan = plan
-        self.reference_date = reference_date
-        self.now: datetime = timezone.now()
+        # The run's date and time go into every row of some tables: for COPY text they are
+        # formatted once here instead of once per row (the same values either way).
+        self.reference_date: date | str = reference_date
+        self.now: datetime | str = timezone.now()
+        if copy_text:
+            self.reference_date = reference_date.isoformat()
+            self.now = self.now.isoformat()
         self.run_id = str(uuid.uuid4())
         self.company_pk = dict(HousingCompany.objects.values_list("company_id", "pk"))
         self.known_nis = set(Municipality.objects.values_list("nis_code", flat=True))
@@ -491,6 +615,102 @@ def _merged(merged_from: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"landlord_id": lid, "dossier_id": did} for lid, did in merged_from]
 
 
+# COPY text kinds of the columns of each table (see _copy_formatter), in the order of the
+# _*_COLUMNS tuples and of the _PlanRows generators.
+_COPY_KINDS = {
+    Person: "rsssnnrrrr",
+    Dossier: "rrrrrrrrrssssrrrrss",
+    Member: "rrrrnb",
+    MunicipalityChoice: "rrrrr",
+    DossierShare: "rrrbrb",
+    StatusChange: "rrrrrrrr",
+    ActionRecord: "rrrrrrrsrrr",
+    Event: "rrrrrsr",
+    AuditEntry: "rrrrrrrrs",
+}
+_END_OF_TABLE = object()
+
+
+class _Formatter(threading.Thread):
+    """Formats the COPY text of every table, in order, into a bounded queue of chunks.
+
+    It runs beside the connection: while PostgreSQL takes in one table and builds its indexes,
+    this thread already formats the next one (psycopg lets go of the GIL while it waits for the
+    server). It touches no database connection; an error is handed over through the queue.
+    """
+
+    def __init__(self, jobs: Sequence[tuple[str, Callable[[], Iterator[tuple[Any, ...]]]]]):
+        super().__init__(name="cir-migration-copy-formatter", daemon=True)
+        self.jobs = jobs
+        self.chunks: queue.Queue[object] = queue.Queue(maxsize=64)
+        self.stop = threading.Event()
+
+    def _put(self, item: object) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.chunks.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run(self) -> None:
+        try:
+            for kinds, generate in self.jobs:
+                for chunk in _copy_formatter(kinds)(generate()):
+                    if not self._put(chunk):
+                        return
+                if not self._put(_END_OF_TABLE):
+                    return
+        except BaseException as exc:  # handed to the writing thread, which raises it
+            self._put(exc)
+
+    def table(self) -> Iterator[bytes]:
+        """The chunks of the next table."""
+        while True:
+            item = self.chunks.get()
+            if item is _END_OF_TABLE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, bytes)
+            yield item
+
+
+def _copy_tables(
+    loads: Sequence[tuple[_Sink, Callable[[], Iterator[tuple[Any, ...]]]]],
+    rebuild: _Rebuild,
+    tables: Sequence[str],
+    per_table: dict[str, int],
+    progress: Progress | None,
+) -> None:
+    """PostgreSQL: COPY every table in order from the formatter thread's chunks; right after a
+    table is in, create its indexes and constraints while the next table is being formatted."""
+    formatter = _Formatter([(_COPY_KINDS[sink.model], generate) for sink, generate in loads])
+    formatter.start()
+    loaded: set[str] = set()
+    everything = set(tables)
+    try:
+        for sink, _generate in loads:
+            cols = ", ".join(f'"{c}"' for c in sink.columns)
+            written = 0
+            with connection.cursor() as cursor:
+                raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
+                with raw.copy(f'COPY "{sink.table}" ({cols}) FROM STDIN') as copy:
+                    for chunk in formatter.table():
+                        copy.write(chunk)
+                        # One line per row: newlines inside values are escaped.
+                        written += chunk.count(b"\n")
+            per_table[sink.table] = written
+            if progress:
+                progress("write", written, None)
+            loaded.add(sink.table)
+            _execute_all(rebuild.statements(sink.table, loaded, everything))
+    finally:
+        formatter.stop.set()
+        formatter.join()
+
+
 def write_plan(
     plan: MigrationPlan,
     reference_date: date,
@@ -498,7 +718,7 @@ def write_plan(
 ) -> WriteResult:
     """Write persons, dossiers, members, choices, shares, history, action log, audit and one
     MIGRA event per dossier. The caller holds the transaction."""
-    rows = _PlanRows(plan, reference_date)
+    rows = _PlanRows(plan, reference_date, copy_text=connection.vendor == "postgresql")
     loads = (
         (_Sink(Person, _PERSON_COLUMNS), rows.persons),
         (_Sink(Dossier, _DOSSIER_COLUMNS), rows.dossiers),
@@ -511,12 +731,16 @@ def write_plan(
         (_Sink(AuditEntry, _AUDIT_COLUMNS), rows.audit),
     )
     per_table: dict[str, int] = {}
-    with bulk_load([m._meta.db_table for m in _WRITTEN_MODELS]):
-        for sink, generate in loads:
-            written = sink.load(generate())
-            per_table[sink.table] = written
-            if progress:
-                progress("write", written, None)
+    tables = [m._meta.db_table for m in _WRITTEN_MODELS]
+    with bulk_load(tables) as rebuild:
+        if rebuild is not None:
+            _copy_tables(loads, rebuild, tables, per_table, progress)
+        else:
+            for sink, generate in loads:
+                written = sink.load(generate())
+                per_table[sink.table] = written
+                if progress:
+                    progress("write", written, None)
     reset_sequences(_WRITTEN_MODELS)
     created_persons = per_table[Person._meta.db_table]
     return WriteResult(

@@ -84,14 +84,15 @@ def _schema_errors(data: Any) -> list[str]:
     ]
 
 
-def load_operating_areas(data: Any) -> LoadResult:
+def load_operating_areas(data: Any, validated: bool = False) -> LoadResult:
     """Load housing companies and their areas, all or nothing.
 
     Rejected, with every reason: a file that does not follow operating-areas.schema.json, an
     invalid enterprise number, an unknown or non-Flemish NIS code, a municipality in two areas,
-    a company id or enterprise number used twice.
+    a company id or enterprise number used twice. ``validated=True``: the caller already checked
+    ``data`` against operating-areas.schema.json, so that step is skipped (the other checks stay).
     """
-    problems = _schema_errors(data)
+    problems = [] if validated else _schema_errors(data)
     if problems:
         raise AreasRejected(problems)
     known = {m.nis_code: m for m in Municipality.objects.all()}

@@ -234,6 +234,8 @@ class _Planner:
         self.seed = seed
         self.taken_numbers = taken_numbers
         self.oracle = InszOracle()
+        if inputs.insz_prefill is not None:
+            inputs.insz_prefill.apply(self.oracle)
         self.companies: dict[str, Company] = {c.company_id: c for c in inputs.companies}
         self.area_of: dict[str, str] = {
             nis: c.company_id for c in inputs.companies for nis in c.municipalities
