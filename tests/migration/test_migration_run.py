@@ -1,0 +1,135 @@
+"""The whole migration into the database (cir migrate-legacy, cir export-register): what is
+written is exactly the plan of migration.md's rules, in one transaction, and nothing else."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.core.management import CommandError, call_command
+
+from cir.domain.migration.inputs import read_inputs, schema
+from cir.domain.migration.rules import plan_migration, plan_to_export_lines
+from cir.migration import writer
+from cir.migration.export import export_lines
+from cir.migration.models import LegacyLandlord
+from cir.register.models import (
+    ActionRecord,
+    AuditEntry,
+    Dossier,
+    DossierShare,
+    Event,
+    EventAudience,
+    Member,
+    StatusChange,
+)
+from cir.synthetic.legacy import generate_legacy
+
+REFERENCE = date(2024, 1, 2)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def legacy_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("legacy") / "demo"
+    generate_legacy(folder, "demo", seed=3)
+    return folder
+
+
+def migrate(folder: Path, *args: str) -> None:
+    call_command(
+        "migrate_legacy",
+        str(folder),
+        "--reference-date",
+        REFERENCE.isoformat(),
+        "--seed",
+        "5",
+        *args,
+    )
+
+
+def exported() -> list[dict]:
+    return [json.loads(line) for line in export_lines()]
+
+
+def test_migration_writes_exactly_the_plan_of_the_rules(legacy_folder: Path, tmp_path: Path):
+    report_path = tmp_path / "report.json"
+    migrate(legacy_folder, "--report", str(report_path))
+    plan = plan_migration(read_inputs(legacy_folder), REFERENCE, 5)
+    assert exported() == plan_to_export_lines(plan)
+    report = json.loads(report_path.read_text())
+    jsonschema.validate(report, schema("migration-report"))
+    assert report["counts"]["dossiers_created"] == Dossier.objects.count() == len(plan.dossiers)
+    validator = jsonschema.Draft202012Validator(schema("register-dossier"))
+    for line in exported():
+        validator.validate(line)
+
+
+def test_every_migrated_dossier_has_its_history_action_audit_and_migra_event(legacy_folder):
+    migrate(legacy_folder)
+    count = Dossier.objects.count()
+    assert count > 0
+    assert Dossier.objects.filter(status="REG", dossier_type="MIGRA", version=1).count() == count
+    assert StatusChange.objects.filter(action="MIGRA", to_status="REG").count() == count
+    assert ActionRecord.objects.filter(action="MIGRA").count() == count
+    assert AuditEntry.objects.filter(operation="CREATE").count() == count
+    migra = Event.objects.filter(audience=EventAudience.RENT_PREMIUM, kind="MIGRA")
+    assert migra.count() == count
+    assert migra.values("dossier").distinct().count() == count
+    # every sharing landlord still has to pull every migrated dossier
+    assert not DossierShare.objects.filter(unsynchronised=False).exists()
+    assert DossierShare.objects.filter(is_primary=True).count() == count
+    candidates = Member.objects.filter(role__in=["applicant", "partner"])
+    assert candidates.filter(holds_candidacy=False).count() == 0
+    assert candidates.values("person").distinct().count() == candidates.count()
+    assert LegacyLandlord.objects.filter(kind="LB").exists()
+
+
+def test_a_register_with_dossiers_is_refused_unless_replaced(legacy_folder):
+    migrate(legacy_folder)
+    first = exported()
+    with pytest.raises(CommandError, match="--replace"):
+        migrate(legacy_folder)
+    migrate(legacy_folder, "--replace")
+    assert exported() == first  # same input and seed: the same register
+
+
+def test_dry_run_computes_and_writes_nothing(legacy_folder, tmp_path):
+    report_path = tmp_path / "report.json"
+    migrate(legacy_folder, "--dry-run", "--report", str(report_path))
+    assert json.loads(report_path.read_text())["counts"]["dossiers_created"] > 0
+    assert not Dossier.objects.exists()
+    assert not Event.objects.exists()
+
+
+def test_malformed_line_stops_the_run_with_file_and_line_before_writing(legacy_folder, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(legacy_folder, broken)
+    target = sorted((broken / "dossiers").glob("*.jsonl"))[0]
+    lines = target.read_text().splitlines()
+    lines.insert(1, '{"landlord_id": "SHM-001", "dossier_id": 7}')
+    target.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CommandError) as refused:
+        migrate(broken)
+    assert target.name in str(refused.value)
+    assert "2" in str(refused.value)
+    assert not Dossier.objects.exists()
+
+
+def test_a_failure_while_writing_leaves_nothing_written(legacy_folder, monkeypatch):
+    from cir.migration import services
+
+    def write_then_fail(*args, **kwargs):
+        writer.write_plan(*args, **kwargs)
+        assert Dossier.objects.exists()  # it did write, inside the run's transaction
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "write_plan", write_then_fail)
+    with pytest.raises(RuntimeError):
+        migrate(legacy_folder)
+    assert not Dossier.objects.exists()
+    assert not Member.objects.exists()
