@@ -266,7 +266,7 @@ class MunicipalityOut(serializers.Serializer):
 class PremiumEventOut(serializers.Serializer):
     id = serializers.CharField(help_text="Cursor: geef hem mee als `na` om erna verder te lezen.")
     soort = serializers.ChoiceField(
-        choices=["REGISTERED", "REMOVED", "OFFER_ACCEPTED", "SANCTIONED"]
+        choices=["REGISTERED", "REMOVED", "OFFER_ACCEPTED", "SANCTIONED", "MIGRA"]
     )
     datumIngang = serializers.DateField()
     dossierNummer = serializers.CharField()

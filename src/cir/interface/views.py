@@ -264,14 +264,6 @@ class SearchView(LocalSoftwareView):
 
 
 class DossierView(LocalSoftwareView):
-    @extend_schema(
-        operation_id="geefDossier",
-        summary="Eén dossier, volledig",
-        description="Elke raadpleging wordt gelogd. Een dossier dat u niet deelt: 404.",
-        responses={200: s.DossierOut, **PROBLEMS},
-        parameters=[CORRELATION_PARAMETER],
-        tags=["dossiers"],
-    )
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         # The busiest call of the interface: on PostgreSQL one prepared statement answers it
         # (token, visibility, document, audit); the DRF path below stays for SQLite and is the
@@ -301,6 +293,14 @@ class DossierView(LocalSoftwareView):
             return problem_http(missing.status, missing.code, missing.detail, headers=headers)
         return HttpResponse(document, content_type="application/json", headers=headers)
 
+    @extend_schema(
+        operation_id="geefDossier",
+        summary="Eén dossier, volledig",
+        description="Elke raadpleging wordt gelogd. Een dossier dat u niet deelt: 404.",
+        responses={200: s.DossierOut, **PROBLEMS},
+        parameters=[CORRELATION_PARAMETER],
+        tags=["dossiers"],
+    )
     def get(self, request: Request, dossierNummer: str) -> Response:
         acting = self.acting(request)
         dossier = services.read_dossier(dossierNummer, acting)
