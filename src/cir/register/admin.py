@@ -31,6 +31,9 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields or []
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -130,3 +133,37 @@ class FreezeWindowAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         created = services.add_freeze_window(obj.start, obj.end, obj.reason)
         obj.pk = created.pk
+
+
+@admin.register(models.Member)
+class MemberAdmin(ReadOnlyAdmin):
+    list_display = ["dossier", "role", "person", "waiting_since", "holds_candidacy"]
+    list_filter = ["role", "holds_candidacy"]
+    list_select_related = ["dossier", "person"]
+
+
+@admin.register(models.DossierShare)
+class DossierShareAdmin(ReadOnlyAdmin):
+    list_display = ["dossier", "company", "is_primary", "acknowledged_version", "unsynchronised"]
+    list_filter = ["is_primary", "unsynchronised", "company"]
+    list_select_related = ["dossier", "company"]
+
+
+@admin.register(models.StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "dossier", "from_status", "to_status", "action", "effective_date"]
+    list_filter = ["action", "to_status"]
+    list_select_related = ["dossier"]
+
+
+@admin.register(models.ActionRecord)
+class ActionRecordAdmin(ReadOnlyAdmin):
+    list_display = ["at", "dossier", "action", "actor_label", "actor_company", "correlation_id"]
+    list_filter = ["action", "actor_kind"]
+    list_select_related = ["dossier", "actor_company"]
+
+
+@admin.register(models.MunicipalityChoice)
+class MunicipalityChoiceAdmin(ReadOnlyAdmin):
+    list_display = ["dossier", "position", "municipality"]
+    list_select_related = ["dossier", "municipality"]
