@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/cir collectstatic --no-input -v 0
 	$(BIN)/cir seed-demo --host http://$(HOST):$(PORT)
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
-	$(BIN)/gunicorn cir.wsgi:application --bind $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 4 --access-logfile -
+	$(BIN)/gunicorn cir.wsgi:application --bind $(HOST):$(PORT) --workers 2 --worker-class gthread --threads 4 --keep-alive 75 --access-logfile -
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -264,6 +264,8 @@ def start_gunicorn(args: argparse.Namespace, env: dict[str, str], logfile: Path)
         "512",
         "--timeout",
         "60",
+        "--keep-alive",
+        "75",
     ]
     if args.worker_class == "gthread":
         command += ["--threads", str(args.threads)]
