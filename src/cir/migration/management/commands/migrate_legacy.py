@@ -17,6 +17,28 @@ from rich.table import Table
 from cir.domain.migration.errors import MigrationError
 from cir.migration.services import RegisterNotEmpty, run_migration, write_report
 
+COUNT_LABELS = {
+    "legacy_dossiers": "historische dossiers gelezen",
+    "legacy_dossiers_merged": "historische dossiers ingevlochten",
+    "quarantined": "historische dossiers in quarantaine",
+    "persons": "personen",
+    "population_lines": "regels rijksregisteruittreksel",
+    "groups": "groepen kandidaat-huurders",
+    "groups_split": "gesplitste groepen",
+    "candidates": "kandidaat-huurders",
+    "dossiers_created": "nieuwe dossiers",
+    "co_residents_dropped": "medebewoners weggelaten (ongeldig rijksregisternummer)",
+    "identity_warnings": "identiteitswaarschuwingen",
+    "rent_premium_outcomes": "huurpremie-uitkomsten (regel 6)",
+    "migration_letters": "brieven invlechting",
+    "preferences_unknown_municipality": "onbekende gekozen gemeenten weggelaten",
+}
+PHASE_LABELS = {
+    "read_and_validate": "lezen en valideren",
+    "merge": "samenvoegen",
+    "write": "schrijven",
+}
+
 
 class Command(BaseCommand):
     help = "Vlecht de historische dossiers in: één dossier per kandidaat-huurder."
@@ -77,9 +99,9 @@ class Command(BaseCommand):
         table.add_column("")
         table.add_column("aantal", justify="right")
         for key, value in counts.items():
-            table.add_row(key, str(value))
+            table.add_row(COUNT_LABELS.get(key, key), str(value))
         for phase, seconds in run.timings.items():
-            table.add_row(f"tijd {phase}", f"{seconds:.1f} s")
+            table.add_row(f"tijd: {PHASE_LABELS.get(phase, phase)}", f"{seconds:.1f} s")
         console = Console(record=True, width=80)
         with console.capture() as captured:
             console.print(table)
