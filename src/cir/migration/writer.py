@@ -629,6 +629,17 @@ _COPY_KINDS = {
     AuditEntry: "rrrrrrrrs",
 }
 _END_OF_TABLE = object()
+_COPY_ORDER = (
+    StatusChange,
+    MunicipalityChoice,
+    DossierShare,
+    AuditEntry,
+    Person,
+    Dossier,
+    Member,
+    ActionRecord,
+    Event,
+)
 
 
 class _Formatter(threading.Thread):
@@ -686,6 +697,13 @@ def _copy_tables(
 ) -> None:
     """PostgreSQL: COPY every table in order from the formatter thread's chunks; right after a
     table is in, create its indexes and constraints while the next table is being formatted."""
+    for sink, _generate in loads:
+        per_table[sink.table] = 0  # the keys in the usual order
+    # Tables that are cheap to format but costly to load and index come first, so that
+    # PostgreSQL has work from the start while the costlier rows are still being formatted.
+    # Their foreign keys to the dossiers wait for those; the members still follow the persons
+    # (their ids are assigned there).
+    loads = sorted(loads, key=lambda load: _COPY_ORDER.index(load[0].model))
     formatter = _Formatter([(_COPY_KINDS[sink.model], generate) for sink, generate in loads])
     formatter.start()
     loaded: set[str] = set()
@@ -706,6 +724,9 @@ def _copy_tables(
                 progress("write", written, None)
             loaded.add(sink.table)
             _execute_all(rebuild.statements(sink.table, loaded, everything))
+            for table in tables:  # foreign keys that waited for this table
+                if table in loaded and table != sink.table:
+                    _execute_all(rebuild.statements(table, loaded, everything))
     finally:
         formatter.stop.set()
         formatter.join()

@@ -28,7 +28,7 @@ import fastjsonschema
 import orjson
 
 from .errors import MalformedInput
-from .insz import Prefill, start_prefill
+from .helper import Helper, start_helper
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(phase, advance, total)``: ``advance`` lines were read since the last call."""
@@ -117,8 +117,8 @@ class MigrationInputs:
     landlords: dict[str, Landlord]
     population: tuple[Person, ...]
     dossiers: tuple[LegacyDossier, ...]
-    insz_prefill: Prefill | None = None
-    """Answers about the population's national numbers, computed beside the reading."""
+    helper: Helper | None = None
+    """The helper process working beside the reading and the rules (see :mod:`.helper`)."""
 
 
 @contextmanager
@@ -530,16 +530,18 @@ def read_inputs(folder: str | Path, progress: Progress | None = None) -> Migrati
     if progress is not None:
         progress("landlords", len(landlords), len(landlords))
     dates = _Dates()
-    with gc_paused():
-        population = _read_population(root, progress, dates)
-        prefill = start_prefill([p.insz for p in population])
-        try:
+    helper = start_helper(root)
+    try:
+        with gc_paused():
+            population = _read_population(root, progress, dates)
+            if helper is not None:
+                helper.ask_answers([p.insz for p in population])
             dossiers = _read_dossiers(root, progress, dates)
-        except BaseException:
-            if prefill is not None:
-                prefill.cancel()
-            raise
-    return MigrationInputs(companies, landlords, population, dossiers, prefill)
+    except BaseException:
+        if helper is not None:
+            helper.close()
+        raise
+    return MigrationInputs(companies, landlords, population, dossiers, helper)
 
 
 def validate_report(report: dict[str, Any]) -> None:

@@ -6,18 +6,14 @@ clean up first ("85.07.30-033.28") is not accepted here. Results are cached per 
 the flanders profile asks about the same half a million numbers several times.
 
 stdnum costs a few microseconds per number (it cleans the string on every call), several seconds
-for the flanders profile: :func:`start_prefill` asks the same questions about the population's
-numbers in a helper process, on the other core, while the dossiers are being read;
-:meth:`InszOracle.absorb` takes the answers over. The helper runs this module's own
-:class:`InszOracle`, so the answers are the ones the oracle would have given itself.
+for the flanders profile: the migration's helper process (:mod:`.helper`) asks the same
+questions about the population's numbers on the other core while the dossiers are being read;
+:meth:`InszOracle.absorb` takes the answers over. The helper runs this same class, so the
+answers are the ones the oracle would have given itself.
 """
 
 from __future__ import annotations
 
-import marshal
-import subprocess
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -73,15 +69,12 @@ class InszOracle:
             self._birth[insz] = parts
         return parts
 
-    def absorb(self, numbers: Sequence[str], answers: bytes) -> None:
-        """Take over the answers of :func:`prefill_answers` for ``numbers`` (same order)."""
-        valid, parts = marshal.loads(answers)
-        if len(valid) != len(numbers) or len(parts) != len(numbers):
-            raise ValueError("prefill answers do not match the numbers asked")
-        for insz, is_valid, birth in zip(numbers, valid, parts, strict=True):
-            self._valid[insz] = is_valid
-            if birth is not None:
-                self._birth[insz] = birth
+    def absorb(self, numbers: Sequence[str], valid: Sequence[bool]) -> None:
+        """Take over verdicts worked out elsewhere by this same class (the migration's helper
+        process): ``valid[i]`` is :meth:`is_valid` of ``numbers[i]``."""
+        if len(numbers) != len(valid):
+            raise ValueError("answers do not match the numbers asked")
+        self._valid.update(zip(numbers, valid, strict=True))
 
     def contradicts(self, insz: str, birth_date: date) -> bool:
         """True when the known parts of the encoded birth date differ from ``birth_date``."""
@@ -91,84 +84,3 @@ class InszOracle:
             or (month is not None and month != birth_date.month)
             or (day is not None and day != birth_date.day)
         )
-
-
-PREFILL_MIN_NUMBERS = 20_000
-"""Below this many numbers the helper process costs more than it saves."""
-
-
-def prefill_answers(numbers: Sequence[str]) -> bytes:
-    """Validity and, for valid numbers, the encoded birth date parts, as :meth:`absorb` reads
-    them."""
-    oracle = InszOracle()
-    valid = [oracle.is_valid(insz) for insz in numbers]
-    parts = [
-        oracle.birth_parts(insz) if ok else None for insz, ok in zip(numbers, valid, strict=True)
-    ]
-    return marshal.dumps((valid, parts))
-
-
-class Prefill:
-    """Answers about ``numbers`` being computed in a helper process (see :func:`start_prefill`)."""
-
-    def __init__(self, numbers: Sequence[str]) -> None:
-        self.numbers = numbers
-        self._process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [sys.executable, "-c", "from cir.domain.migration.insz import _helper; _helper()"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-        # Fed from a thread: the helper reads only once its interpreter is up.
-        self._feeder = threading.Thread(
-            target=self._feed, args=(self._process, "\n".join(numbers).encode()), daemon=True
-        )
-        self._feeder.start()
-
-    @staticmethod
-    def _feed(process: subprocess.Popen[bytes], data: bytes) -> None:
-        assert process.stdin is not None
-        try:
-            process.stdin.write(data)
-            process.stdin.close()
-        except OSError:  # the helper died or was cancelled; apply() sees its exit status
-            pass
-
-    def apply(self, oracle: InszOracle) -> None:
-        """Give the answers to ``oracle``; if the helper failed, the oracle just asks stdnum
-        itself (nothing is absorbed)."""
-        process, self._process = self._process, None
-        if process is None:
-            return
-        assert process.stdout is not None
-        answers = process.stdout.read()
-        self._feeder.join()
-        process.stdout.close()
-        if process.wait() == 0:
-            oracle.absorb(self.numbers, answers)
-
-    def cancel(self) -> None:
-        process, self._process = self._process, None
-        if process is not None:
-            process.kill()
-            process.wait()
-            self._feeder.join()
-
-
-def start_prefill(numbers: Sequence[str]) -> Prefill | None:
-    """Start answering about ``numbers`` in a helper process, or ``None`` when there are too few
-    to be worth it or the process cannot be started."""
-    # Only plain 11-digit numbers travel to the helper (one per line); others are rare and the
-    # oracle answers them itself.
-    plain = [n for n in dict.fromkeys(numbers) if len(n) == 11 and n.isascii() and n.isdigit()]
-    if len(plain) < PREFILL_MIN_NUMBERS:
-        return None
-    try:
-        return Prefill(plain)
-    except OSError:
-        return None
-
-
-def _helper() -> None:
-    numbers = sys.stdin.buffer.read().decode().split("\n")
-    sys.stdout.buffer.write(prefill_answers(numbers))
-    sys.stdout.buffer.flush()

@@ -210,9 +210,14 @@ def _rank(source: _Source) -> int:
     return source.rank
 
 
-def _recency_key(source: _Source) -> tuple[int, int, str, str]:
+def _source_key(source: _Source) -> tuple[str, str]:
     d = source.dossier
-    return (-d.registration_date.toordinal(), -d.last_modified.toordinal(), *d.key)
+    return (d.landlord_id, d.dossier_id)
+
+
+def _dates_key(source: _Source) -> tuple[date, date]:
+    d = source.dossier
+    return (d.registration_date, d.last_modified)
 
 
 def _where(dossier: LegacyDossier) -> str:
@@ -234,15 +239,13 @@ class _Planner:
         self.seed = seed
         self.taken_numbers = taken_numbers
         self.oracle = InszOracle()
-        if inputs.insz_prefill is not None:
-            inputs.insz_prefill.apply(self.oracle)
+        if inputs.helper is not None:
+            inputs.helper.give_answers(self.oracle)
         self.companies: dict[str, Company] = {c.company_id: c for c in inputs.companies}
         self.area_of: dict[str, str] = {
             nis: c.company_id for c in inputs.companies for nis in c.municipalities
         }
-        self.persons: dict[str, Person] = {}
-        for person in inputs.population:
-            self.persons.setdefault(person.insz, person)
+        self.persons: dict[str, Person] = first_population_lines(inputs.population)
         self.export_date = export_date_of(inputs.dossiers, reference_date)
         self.quarantine: list[dict[str, Any]] = []
         self.dropped: list[dict[str, Any]] = []
@@ -382,7 +385,12 @@ class _Planner:
 
     def group(self) -> tuple[list[_Draft], int]:
         """Connected groups of candidates; returns the drafts and the number of split groups."""
-        for rank, source in enumerate(sorted(self.sources, key=_recency_key)):
+        # Rank 0 is the most recent: latest registration_date, then latest last_modified, then
+        # smallest (landlord_id, dossier_id). Two stable passes (cheaper than one with 4-tuples):
+        # the (landlord, dossier) order survives among equal dates, also in a reverse sort.
+        ranked = sorted(self.sources, key=_source_key)
+        ranked.sort(key=_dates_key, reverse=True)
+        for rank, source in enumerate(ranked):
             source.rank = rank
         index: dict[str, int] = {}
         parent: list[int] = []
@@ -618,78 +626,25 @@ class _Planner:
                         "detail": "not in population.jsonl; migrated with an unknown domicile",
                     }
                 )
-        in_input = {m.insz for d in self.inputs.dossiers for m in d.members}
-        persons = self.persons
-        if len(persons) != len(self.inputs.population):
-            warnings.extend(self._conflicting_identities(in_input))
-        oracle = self.oracle
-        by_identity: dict[tuple[str, str, date], list[str]] = defaultdict(list)
-        for insz in in_input:
-            first = persons.get(insz)
-            if first is None:
-                continue
-            if oracle.is_valid(insz) and oracle.contradicts(insz, first.birth_date):
-                year, month, day = oracle.birth_parts(insz)
-                encoded = "-".join("??" if p is None else f"{p:02d}" for p in (year, month, day))
-                warnings.append(
-                    {
-                        "kind": "insz_birth_date_mismatch",
-                        "insz": insz,
-                        "detail": f"the number encodes birth date {encoded}, the national "
-                        f"register extract says {first.birth_date.isoformat()}",
-                    }
-                )
-            key = (
-                first.first_name.strip().casefold(),
-                first.last_name.strip().casefold(),
-                first.birth_date,
+        helper = self.inputs.helper
+        found = helper.identity_warnings() if helper is not None else None
+        if found is None:
+            found = input_identity_warnings(
+                self.persons, self.inputs.population, self.in_input(), self.oracle
             )
-            by_identity[key].append(insz)
-        for (_first, _last, born), numbers in by_identity.items():
-            if len(numbers) > 1:
-                numbers.sort()
-                warnings.append(
-                    {
-                        "kind": "same_identity_different_insz",
-                        "insz": numbers[0],
-                        "detail": f"{len(numbers)} national numbers share name and birth date "
-                        f"{born.isoformat()}: {', '.join(numbers)}",
-                    }
-                )
+        warnings.extend(found)
         warnings.sort(key=lambda w: (w["kind"], w.get("insz", ""), w["detail"]))
         return warnings
 
-    def _conflicting_identities(self, in_input: set[str]) -> list[dict[str, Any]]:
-        """One national number on several population lines with different identities."""
-        lines: dict[str, list[Person]] = defaultdict(list)
-        for person in self.inputs.population:
-            if person.insz in in_input:
-                lines[person.insz].append(person)
-        warnings: list[dict[str, Any]] = []
-        for insz, found in lines.items():
-            first, *others = found
-            identity = (first.first_name, first.last_name, first.birth_date)
-            conflicting = [
-                p for p in others if (p.first_name, p.last_name, p.birth_date) != identity
-            ]
-            if conflicting:
-                described = "; ".join(
-                    f"line {p.line}: {p.first_name} {p.last_name} {p.birth_date.isoformat()}"
-                    for p in (first, *conflicting)
-                )
-                warnings.append(
-                    {
-                        "kind": "insz_conflicting_identity",
-                        "insz": insz,
-                        "detail": f"population.jsonl gives different identities ({described}); "
-                        f"line {first.line} is used",
-                    }
-                )
-        return warnings
+    def in_input(self) -> set[str]:
+        """Every national number of every input dossier, quarantined or not."""
+        return {m.insz for d in self.inputs.dossiers for m in d.members}
 
     # The run ------------------------------------------------------------------------------
 
     def run(self) -> MigrationPlan:
+        if self.inputs.helper is not None:
+            self.inputs.helper.ask_identity_warnings(self.in_input())
         self.screen()
         drafts, split_groups = self.group()
         for draft in drafts:
@@ -752,6 +707,103 @@ class _Planner:
             ],
             "identity_warnings": warnings,
         }
+
+
+def first_population_lines(population: Iterable[Person]) -> dict[str, Person]:
+    """The first population line of every national number (the one the migration uses)."""
+    persons: dict[str, Person] = {}
+    for person in population:
+        persons.setdefault(person.insz, person)
+    return persons
+
+
+def input_identity_warnings(
+    persons: dict[str, Person],
+    population: Sequence[Person],
+    in_input: set[str],
+    oracle: InszOracle,
+) -> list[dict[str, Any]]:
+    """The identity warnings about the national numbers of the input dossiers (``in_input``):
+    conflicting population lines, birth dates the number contradicts, one identity under
+    several numbers; in no particular order. ``persons``: :func:`first_population_lines`.
+
+    Needs nothing but the population extract and the numbers, so the migration's helper
+    process (:mod:`.helper`) can work it out while the rules run.
+    """
+    warnings: list[dict[str, Any]] = []
+    if len(persons) != len(population):
+        warnings.extend(_conflicting_identities(population, in_input))
+    is_valid = oracle.is_valid
+    birth_parts = oracle.birth_parts
+    by_identity: dict[tuple[str, str, date], list[str]] = defaultdict(list)
+    for insz in in_input:
+        first = persons.get(insz)
+        if first is None:
+            continue
+        born = first.birth_date
+        if (
+            is_valid(insz)
+            # fully encoded and equal (most numbers) cannot contradict: skip the parts check
+            and birth_parts(insz) != (born.year, born.month, born.day)
+            and oracle.contradicts(insz, born)
+        ):
+            year, month, day = oracle.birth_parts(insz)
+            encoded = "-".join("??" if p is None else f"{p:02d}" for p in (year, month, day))
+            warnings.append(
+                {
+                    "kind": "insz_birth_date_mismatch",
+                    "insz": insz,
+                    "detail": f"the number encodes birth date {encoded}, the national "
+                    f"register extract says {first.birth_date.isoformat()}",
+                }
+            )
+        key = (
+            first.first_name.strip().casefold(),
+            first.last_name.strip().casefold(),
+            first.birth_date,
+        )
+        by_identity[key].append(insz)
+    for (_first, _last, born), numbers in by_identity.items():
+        if len(numbers) > 1:
+            numbers.sort()
+            warnings.append(
+                {
+                    "kind": "same_identity_different_insz",
+                    "insz": numbers[0],
+                    "detail": f"{len(numbers)} national numbers share name and birth date "
+                    f"{born.isoformat()}: {', '.join(numbers)}",
+                }
+            )
+    return warnings
+
+
+def _conflicting_identities(
+    population: Sequence[Person], in_input: set[str]
+) -> list[dict[str, Any]]:
+    """One national number on several population lines with different identities."""
+    lines: dict[str, list[Person]] = defaultdict(list)
+    for person in population:
+        if person.insz in in_input:
+            lines[person.insz].append(person)
+    warnings: list[dict[str, Any]] = []
+    for insz, found in lines.items():
+        first, *others = found
+        identity = (first.first_name, first.last_name, first.birth_date)
+        conflicting = [p for p in others if (p.first_name, p.last_name, p.birth_date) != identity]
+        if conflicting:
+            described = "; ".join(
+                f"line {p.line}: {p.first_name} {p.last_name} {p.birth_date.isoformat()}"
+                for p in (first, *conflicting)
+            )
+            warnings.append(
+                {
+                    "kind": "insz_conflicting_identity",
+                    "insz": insz,
+                    "detail": f"population.jsonl gives different identities ({described}); "
+                    f"line {first.line} is used",
+                }
+            )
+    return warnings
 
 
 def plan_migration(
