@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,34 +225,23 @@ def input_files(folder: Path) -> list[tuple[Path, str]]:
     return files
 
 
-def _parse_orjson(files: list[tuple[Path, str]]) -> int:
-    loads = orjson.loads
-    n = 0
-    for path, kind in files:
-        if kind == "array":
-            loads(path.read_bytes())
-            n += 1
-            continue
-        with path.open("rb") as handle:
-            for line in handle:
-                loads(line)
-                n += 1
-    return n
+def _per_line(loads: Callable[[bytes], Any]) -> Callable[[list[tuple[Path, str]]], int]:
+    """A parser that decodes every line of the JSON Lines files (and each array file whole)."""
 
-
-def _parse_msgspec_lines(files: list[tuple[Path, str]]) -> int:
-    decode = msgspec.json.Decoder().decode
-    n = 0
-    for path, kind in files:
-        if kind == "array":
-            decode(path.read_bytes())
-            n += 1
-            continue
-        with path.open("rb") as handle:
-            for line in handle:
-                decode(line)
+    def parse(files: list[tuple[Path, str]]) -> int:
+        n = 0
+        for path, kind in files:
+            if kind == "array":
+                loads(path.read_bytes())
                 n += 1
-    return n
+                continue
+            with path.open("rb") as handle:
+                for line in handle:
+                    loads(line)
+                    n += 1
+        return n
+
+    return parse
 
 
 def _parse_msgspec_decode_lines(files: list[tuple[Path, str]]) -> int:
@@ -285,8 +275,8 @@ def _parse_msgspec_structs(files: list[tuple[Path, str]]) -> int:
 
 
 PARSERS = {
-    "orjson.loads per line": _parse_orjson,
-    "msgspec decode per line": _parse_msgspec_lines,
+    "orjson.loads per line": _per_line(orjson.loads),
+    "msgspec decode per line": _per_line(msgspec.json.Decoder().decode),
     "msgspec decode_lines": _parse_msgspec_decode_lines,
     "msgspec typed Structs": _parse_msgspec_structs,
 }

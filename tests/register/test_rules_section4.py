@@ -31,6 +31,7 @@ from cir.domain.transitions import (
     PremiumEvent,
     RuleViolation,
     decide,
+    effective_date_refusal,
     offer_block_active,
 )
 
@@ -791,3 +792,16 @@ def test_primary_is_the_company_of_the_first_choice_when_the_domicile_is_unticke
 
 def test_no_landlord_without_a_flemish_choice() -> None:
     assert derive_landlords(None, ["21004"], COMPANY_OF) == (None, [])
+
+
+def test_action_may_be_dated_in_the_past_but_not_in_the_future() -> None:
+    assert effective_date_refusal(TODAY - timedelta(days=30), TODAY, None) is None
+    assert "toekomst" in (effective_date_refusal(TODAY + timedelta(days=1), TODAY, None) or "")
+
+
+def test_backdated_action_may_not_precede_the_last_status_change() -> None:
+    # docs/decisions/0004: an outcome cannot precede the offer it answers
+    offered = TODAY - timedelta(days=10)
+    assert effective_date_refusal(offered, TODAY, offered) is None
+    refusal = effective_date_refusal(offered - timedelta(days=1), TODAY, offered)
+    assert refusal is not None and "laatste statuswijziging" in refusal

@@ -454,6 +454,23 @@ def _apply(
     )
 
 
+def effective_date_refusal(on: date, today: date, last_status_change: date | None) -> str | None:
+    """Why an action may not take effect on ``on``, in Dutch; None when it may.
+
+    An action may be dated in the past (outcomes recorded after a freeze, rules.md section 6),
+    never in the future, and never before the dossier's last status change: an outcome cannot
+    precede the offer it answers (docs/decisions/0004).
+    """
+    if on > today:
+        return "De datum van een actie kan niet in de toekomst liggen."
+    if last_status_change is not None and on < last_status_change:
+        return (
+            f"De datum van de actie ({on:%d/%m/%Y}) ligt voor de laatste statuswijziging van "
+            f"het dossier ({last_status_change:%d/%m/%Y})."
+        )
+    return None
+
+
 def offer_block_active(state: DossierState, on: date) -> bool:
     return state.offer_block_until is not None and on < state.offer_block_until
 
@@ -474,6 +491,7 @@ __all__ = [
     "RuleViolation",
     "Transition",
     "decide",
+    "effective_date_refusal",
     "inactivity_deadline",
     "offer_block_active",
 ]

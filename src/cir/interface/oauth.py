@@ -19,6 +19,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from cir.interface.models import ClientBinding
+from cir.prepared import fetch_prepared
 from cir.reference.models import HousingCompany
 
 _MODELS = (AccessToken, Application, ClientBinding, HousingCompany)
@@ -50,20 +51,6 @@ def _instance(model: Any, values: list[Any]) -> Any:
         for f, v in zip(fields, values, strict=True)
     ]
     return model.from_db(connection.alias, [f.attname for f in fields], converted)
-
-
-def fetch_prepared(sql: str, params: Any) -> Any:
-    """One row of a hot, fixed statement, prepared once per connection (server-side binding).
-
-    Planning these statements costs more than running them; Django's client-side binding would
-    plan them again on every call.
-    """
-    import psycopg
-
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()
 
 
 def load_access_token(token: str) -> Any:

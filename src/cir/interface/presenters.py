@@ -7,9 +7,10 @@ from typing import Any
 
 from cir.reference.models import HousingCompany
 from cir.register.models import Dossier
-from cir.register.queries import SummaryRow, WholeParts, parts_from_prefetched
+from cir.register.queries import SummaryRow
 
 ROLE_NAMES = {"applicant": "AANVRAGER", "partner": "PARTNER", "co_resident": "MEDEBEWONER"}
+_ROLE_ORDER = {"applicant": 0, "partner": 1, "co_resident": 2}
 
 
 def _iso(value: Any) -> str | None:
@@ -23,32 +24,8 @@ def _moment(value: Any) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _summary(
-    dossier: Dossier, applicant: Any, primary_kbo: str | None, synchronised: bool
-) -> dict[str, Any]:
-    """``applicant``: (insz, first name, last name) or None."""
-    return {
-        "dossierNummer": dossier.number,
-        "dossierStatus": dossier.status,
-        "dossierType": dossier.dossier_type,
-        "versie": dossier.version,
-        "inschrijvingsDatum": _iso(dossier.registration_date),
-        "creatieDatum": _moment(dossier.created_at),
-        "updateDatum": _moment(dossier.updated_at),
-        "ontvangstDatum": _moment(dossier.received_at),
-        "primaireVerhuurder": primary_kbo,
-        "aanvrager": {
-            "rijksregisternummer": applicant[0],
-            "voorNaam": applicant[1],
-            "naam": applicant[2],
-        }
-        if applicant
-        else None,
-        "gesynchroniseerd": synchronised,
-    }
-
-
 def search_result(row: SummaryRow) -> dict[str, Any]:
+    """A dossier as a search lists it; the whole dossier starts with the same fields."""
     return {
         "dossierNummer": row.number,
         "dossierStatus": row.status,
@@ -70,53 +47,60 @@ def search_result(row: SummaryRow) -> dict[str, Any]:
     }
 
 
-_ROLE_ORDER = {"applicant": 0, "partner": 1, "co_resident": 2}
-
-
 def whole(dossier: Dossier, company: HousingCompany) -> dict[str, Any]:
     """The whole dossier as ``company`` sees it, from a dossier loaded through
     ``services.dossier_queryset``. On PostgreSQL, queries.read_document_logged builds the same
     document in SQL; tests/interface/test_read_path.py holds the two together."""
-    parts: WholeParts = parts_from_prefetched(dossier, company)
-    own = next((s for s in parts.shares if s[0] == company.pk), None)
-    applicant = next((m for m in parts.members if m[0] == "applicant"), None)
-    members = sorted(parts.members, key=lambda m: (_ROLE_ORDER[m[0]], m[1]))
+    shares = list(dossier.shares.all())
+    own = next((s for s in shares if s.company_id == company.pk), None)
+    members = sorted(dossier.members.all(), key=lambda m: (_ROLE_ORDER[m.role], m.person.insz))
+    applicant = next((m.person for m in members if m.role == "applicant"), None)
+    row = SummaryRow(
+        number=dossier.number,
+        status=dossier.status,
+        dossier_type=dossier.dossier_type,
+        version=dossier.version,
+        registration_date=dossier.registration_date,
+        created_at=dossier.created_at,
+        updated_at=dossier.updated_at,
+        received_at=dossier.received_at,
+        primary_kbo=dossier.primary_landlord.kbo if dossier.primary_landlord else None,
+        unsynchronised=own is None or own.unsynchronised,
+        applicant=(applicant.insz, applicant.first_name, applicant.last_name)
+        if applicant
+        else None,
+    )
     return {
-        **_summary(
-            dossier,
-            applicant[1:4] if applicant else None,
-            parts.primary_kbo,
-            own is not None and not own[2],
-        ),
-        "secundaireVerhuurders": sorted(s[3] for s in parts.shares if not s[1]),
-        "aanbod": {"verhuurder": parts.offer_kbo, "sinds": _iso(dossier.offer_started_on)}
-        if parts.offer_kbo is not None
+        **search_result(row),
+        "secundaireVerhuurders": sorted(s.company.kbo for s in shares if not s.is_primary),
+        "aanbod": {"verhuurder": dossier.offer_company.kbo, "sinds": _iso(dossier.offer_started_on)}
+        if dossier.offer_company
         else None,
         "aanbodBlokkeringTot": _iso(dossier.offer_block_until),
         "aantalSancties": dossier.sanction_count,
         "redenSchrapping": dossier.removal_reason,
         "leden": [
             {
-                "rol": ROLE_NAMES[m[0]],
-                "rijksregisternummer": m[1],
-                "voorNaam": m[2],
-                "naam": m[3],
-                "geboorteDatum": m[4],
-                "domicilieGemeenteNisCode": m[5],
-                "wachtSinds": m[6],
-                "deelnameBevestigd": m[7],
+                "rol": ROLE_NAMES[m.role],
+                "rijksregisternummer": m.person.insz,
+                "voorNaam": m.person.first_name,
+                "naam": m.person.last_name,
+                "geboorteDatum": _iso(m.person.birth_date),
+                "domicilieGemeenteNisCode": m.person.domicile_id,
+                "wachtSinds": _iso(m.waiting_since),
+                "deelnameBevestigd": m.participation_confirmed_at is not None,
             }
             for m in members
         ],
         "voorkeuren": {
             "gemeentes": [
                 {
-                    "volgorde": position,
-                    "gemeenteNisCode": nis,
-                    "gemeente": name,
-                    "wijken": neighbourhoods,
+                    "volgorde": c.position,
+                    "gemeenteNisCode": c.municipality_id,
+                    "gemeente": c.municipality.name_nl,
+                    "wijken": c.neighbourhoods,
                 }
-                for position, nis, name, neighbourhoods in parts.choices
+                for c in sorted(dossier.choices.all(), key=lambda c: c.position)
             ],
             "woningTypes": dossier.dwelling_types,
             "andere": dossier.other_preferences,
@@ -125,25 +109,24 @@ def whole(dossier: Dossier, company: HousingCompany) -> dict[str, Any]:
         "contact": dossier.contact,
         "rangschikkingen": [
             {
-                "rangLijstType": list_type,
-                "criterium1": criterion,
-                "lokaleBinding": local_binding,
-                "beperkteRegioKeuze": limited_region,
-                "gemeenteNisCode": nis,
-                "wijk": neighbourhood,
+                "rangLijstType": r.list_type,
+                "criterium1": r.criterion,
+                "lokaleBinding": r.local_binding,
+                "beperkteRegioKeuze": r.limited_region_choice,
+                "gemeenteNisCode": r.municipality_id,
+                "wijk": r.neighbourhood,
             }
-            for list_type, criterion, local_binding, limited_region, nis, neighbourhood in (
-                parts.rankings
-            )
+            for r in sorted(dossier.rankings.all(), key=lambda r: r.pk)
+            if r.company_id == company.pk
         ],
         "statusHistoriek": [
             {
-                "vanStatus": from_status,
-                "naarStatus": to_status,
-                "actie": action,
-                "datum": on,
+                "vanStatus": h.from_status,
+                "naarStatus": h.to_status,
+                "actie": h.action,
+                "datum": _iso(h.effective_date),
             }
-            for from_status, to_status, action, on in parts.history
+            for h in sorted(dossier.status_history.all(), key=lambda h: h.pk)
         ],
         "inhoudsbron": dossier.content_source,
         "samengevoegdUit": dossier.merged_from,

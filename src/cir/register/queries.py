@@ -154,86 +154,6 @@ def page_of(shares: QuerySet[DossierShare], page: int, size: int) -> tuple[list[
     ], total
 
 
-# --- one whole dossier (geefDossier) ----------------------------------------------------------
-#
-# The hot path of the interface. What the answer shows besides the dossier row itself is read
-# as plain rows (``WholeParts``); on PostgreSQL the dossier, the visibility check (the caller
-# must share it), the read's audit entry and all those rows come from ONE statement with a
-# fixed text, so neither the ORM's query compiler nor a second round trip is on the path.
-# Other databases (SQLite for development) take the ORM with prefetches and give the same parts.
-
-
-@dataclass(frozen=True)
-class WholeParts:
-    """What a whole dossier shows besides its own row; dates as ISO strings.
-
-    - members: [role, insz, first name, last name, birth date, domicile NIS, waiting since,
-      participation confirmed] in the order they were added;
-    - choices: [position, NIS code, municipality name, neighbourhoods] by position;
-    - shares: [company pk, is primary, unsynchronised, company KBO];
-    - rankings: the reading company's only, [list type, criterion, local binding, limited
-      region choice, municipality NIS, neighbourhood] in the order they were made;
-    - history: [from status, to status, action, effective date] in order.
-    """
-
-    primary_kbo: str | None
-    offer_kbo: str | None
-    members: list[list[Any]]
-    choices: list[list[Any]]
-    shares: list[list[Any]]
-    rankings: list[list[Any]]
-    history: list[list[Any]]
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def parts_from_prefetched(dossier: Dossier, company: HousingCompany) -> WholeParts:
-    """The parts of a dossier loaded through ``services.dossier_queryset``."""
-    return WholeParts(
-        primary_kbo=dossier.primary_landlord.kbo if dossier.primary_landlord else None,
-        offer_kbo=dossier.offer_company.kbo if dossier.offer_company else None,
-        members=[
-            [
-                m.role,
-                m.person.insz,
-                m.person.first_name,
-                m.person.last_name,
-                _iso(m.person.birth_date),
-                m.person.domicile_id,
-                _iso(m.waiting_since),
-                m.participation_confirmed_at is not None,
-            ]
-            for m in sorted(dossier.members.all(), key=lambda m: m.pk)
-        ],
-        choices=[
-            [c.position, c.municipality_id, c.municipality.name_nl, c.neighbourhoods]
-            for c in sorted(dossier.choices.all(), key=lambda c: c.position)
-        ],
-        shares=[
-            [s.company_id, s.is_primary, s.unsynchronised, s.company.kbo]
-            for s in dossier.shares.all()
-        ],
-        rankings=[
-            [
-                r.list_type,
-                r.criterion,
-                r.local_binding,
-                r.limited_region_choice,
-                r.municipality_id,
-                r.neighbourhood,
-            ]
-            for r in sorted(dossier.rankings.all(), key=lambda r: r.pk)
-            if r.company_id == company.pk
-        ],
-        history=[
-            [h.from_status, h.to_status, h.action, _iso(h.effective_date)]
-            for h in sorted(dossier.status_history.all(), key=lambda h: h.pk)
-        ],
-    )
-
-
 # --- the whole dossier as one JSON document, built by PostgreSQL ------------------------------
 
 #: Outcomes of the caller check in :func:`read_document_logged`.
@@ -378,7 +298,7 @@ def read_document_logged(
     The check is AUTH_NO_TOKEN (unknown or expired token), AUTH_FORBIDDEN (no landlord binding
     or scope) or AUTH_OK; the document is None when the caller does not share the dossier (and
     then nothing is logged)."""
-    from cir.interface.oauth import fetch_prepared
+    from cir.prepared import fetch_prepared
 
     global _DOCUMENT
     if _DOCUMENT is None:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -23,7 +23,14 @@ from cir.domain.freeze import window_at
 from cir.domain.insz import mask
 from cir.domain.landlords import derive_landlords
 from cir.domain.statuses import ACTIVE_STATUSES, Action, Status
-from cir.domain.transitions import Actor, DossierState, Outcome, RuleViolation, decide
+from cir.domain.transitions import (
+    Actor,
+    DossierState,
+    Outcome,
+    RuleViolation,
+    decide,
+    effective_date_refusal,
+)
 from cir.reference.models import HousingCompany, Municipality
 from cir.register.errors import DossierNotFound, InvalidInput, RegisterFrozen, VersionConflict
 from cir.register.models import (
@@ -175,8 +182,17 @@ def read_dossier(number: str, acting: Acting) -> Dossier:
 # --- state -----------------------------------------------------------------------------------
 
 
-def _lock(number: str, acting: Acting) -> Dossier:
-    """Lock the dossier row; a landlord that does not share it gets "not found"."""
+class Sharing(NamedTuple):
+    """A housing company that shares the locked dossier."""
+
+    company_pk: int
+    company_code: str
+    is_primary: bool
+
+
+def _lock(number: str, acting: Acting) -> tuple[Dossier, list[Sharing]]:
+    """Lock the dossier row and read who shares it; a landlord that does not share it gets
+    "not found"."""
     try:
         dossier = (
             Dossier.objects.select_for_update(of=("self",))
@@ -185,37 +201,35 @@ def _lock(number: str, acting: Acting) -> Dossier:
         )
     except Dossier.DoesNotExist:
         raise DossierNotFound(number) from None
-    shares = _load_shares(dossier)
+    shares = _sharing(dossier)
     if acting.kind == ActorKind.LANDLORD and not any(
-        acting.company is not None and pk == acting.company.pk for pk, _, _ in shares
+        acting.company is not None and s.company_pk == acting.company.pk for s in shares
     ):
         raise DossierNotFound(number)
-    return dossier
+    return dossier, shares
 
 
-def _load_shares(dossier: Dossier) -> list[tuple[int, str, bool]]:
-    """(company pk, company code, is primary) of every share, read once per service call."""
-    shares = list(
-        DossierShare.objects.filter(dossier=dossier).values_list(
-            "company_id", "company__company_id", "is_primary"
-        )
-    )
-    dossier._loaded_shares = shares  # type: ignore[attr-defined]
-    return shares
-
-
-def _lock_by_pk(pk: int) -> Dossier:
-    return (
+def _lock_by_pk(pk: int) -> tuple[Dossier, list[Sharing]]:
+    dossier = (
         Dossier.objects.select_for_update(of=("self",))
         .select_related("primary_landlord", "offer_company")
         .get(pk=pk)
     )
+    return dossier, _sharing(dossier)
 
 
-def state_of(dossier: Dossier, *, with_consent: bool = True) -> DossierState:
+def _sharing(dossier: Dossier) -> list[Sharing]:
+    return [
+        Sharing(*row)
+        for row in DossierShare.objects.filter(dossier=dossier).values_list(
+            "company_id", "company__company_id", "is_primary"
+        )
+    ]
+
+
+def state_of(dossier: Dossier, shares: list[Sharing], *, with_consent: bool = True) -> DossierState:
     """What the rules need; ``with_consent`` reads the members' consent, which only APP needs."""
-    shares = getattr(dossier, "_loaded_shares", None) or _load_shares(dossier)
-    secondaries = frozenset(code for _, code, primary in shares if not primary)
+    secondaries = frozenset(s.company_code for s in shares if not s.is_primary)
     adults_pending = with_consent and any(
         m.participation_confirmed_at is None
         for m in dossier.members.select_related("person")
@@ -279,9 +293,10 @@ def perform_action(
     """
     ensure_not_frozen()
     with transaction.atomic():
-        dossier = _lock(number, acting)
+        dossier, shares = _lock(number, acting)
         return _perform_locked(
             dossier,
+            shares,
             action,
             acting,
             comment=comment,
@@ -304,9 +319,10 @@ def perform_action_on(
     """As :func:`perform_action`, for a dossier that may have no number yet (SAVED, CHKS)."""
     ensure_not_frozen()
     with transaction.atomic():
-        dossier = _lock_by_pk(dossier_pk)
+        dossier, shares = _lock_by_pk(dossier_pk)
         return _perform_locked(
             dossier,
+            shares,
             action,
             acting,
             comment=comment,
@@ -319,6 +335,7 @@ def perform_action_on(
 
 def _perform_locked(
     dossier: Dossier,
+    shares: list[Sharing],
     action: Action,
     acting: Acting,
     *,
@@ -330,8 +347,7 @@ def _perform_locked(
 ) -> Dossier:
     today = timezone.localdate()
     on = effective_date or today
-    if on > today:
-        raise InvalidInput("De datum van een actie kan niet in de toekomst liggen.")
+    # The last status change only matters for a back-dated action.
     last_change = (
         StatusChange.objects.filter(dossier=dossier)
         .order_by("-id")
@@ -340,19 +356,16 @@ def _perform_locked(
         if on < today
         else None
     )
-    if last_change is not None and on < last_change:
-        # A back-dated outcome may not precede what it answers (docs/decisions/0004).
-        raise InvalidInput(
-            f"De datum van de actie ({on:%d/%m/%Y}) ligt voor de laatste statuswijziging van "
-            f"het dossier ({last_change:%d/%m/%Y})."
-        )
+    refusal = effective_date_refusal(on, today, last_change)
+    if refusal:
+        raise InvalidInput(refusal)
     if expected_version is not None and expected_version != dossier.version:
         raise VersionConflict(
             f"Dossier {dossier.number} is intussen gewijzigd (versie {dossier.version}, "
             f"u verwerkte versie {expected_version}). Haal het dossier opnieuw op."
         )
     before = snapshot(dossier)
-    state = state_of(dossier, with_consent=action == Action.APP)
+    state = state_of(dossier, shares, with_consent=action == Action.APP)
     outcome = decide(action, state, acting.domain_actor(), on, conditions_met=conditions_met)
     _apply_outcome(dossier, outcome, acting)
     if outcome.assign_number:
@@ -393,7 +406,7 @@ def _perform_locked(
         version_after=dossier.version,
     )
     _audit(dossier, AuditEntry.Operation.ACTION, acting, f"actie {action.value}", before)
-    _changed(dossier, action.value, on, premium_events=outcome.events)
+    _changed(dossier, shares, action.value, on, premium_events=outcome.events)
     return dossier
 
 
@@ -484,6 +497,7 @@ def _audit(
 
 def _changed(
     dossier: Dossier,
+    shares: list[Sharing],
     kind: str,
     on: date,
     premium_events: Iterable[str] = (),
@@ -505,11 +519,7 @@ def _changed(
             effective_date=on,
             payload=landlord_payload,
         )
-        for company_id in (
-            [pk for pk, _, _ in getattr(dossier, "_loaded_shares")]  # noqa: B009
-            if hasattr(dossier, "_loaded_shares")
-            else DossierShare.objects.filter(dossier=dossier).values_list("company_id", flat=True)
-        )
+        for company_id in (s.company_pk for s in shares)
     ]
     premium = list(premium_events)
     if premium:
@@ -612,7 +622,7 @@ def replace_rankings(number: str, acting: Acting, rankings: Sequence[RankingInpu
                 f"Onbekende gemeente {r.municipality_nis}.", code="ONBEKENDE_GEMEENTE"
             )
     with transaction.atomic():
-        dossier = _lock(number, acting)
+        dossier, shares = _lock(number, acting)
         if Status(dossier.status) not in ACTIVE_STATUSES:
             raise RuleViolation(
                 "DOSSIER_NIET_ACTIEF",
@@ -636,7 +646,7 @@ def replace_rankings(number: str, acting: Acting, rankings: Sequence[RankingInpu
         dossier.version += 1
         dossier.save(update_fields=["version", "updated_at"])
         _audit(dossier, AuditEntry.Operation.RANKING, acting, "rangschikkingen vervangen", before)
-        _changed(dossier, "RANKING", timezone.localdate())
+        _changed(dossier, shares, "RANKING", timezone.localdate())
         return dossier
 
 
@@ -774,7 +784,7 @@ def confirm_participation(dossier: Dossier, person: Person, acting: Acting) -> N
     """An adult of the dossier confirms taking part (needed before APP)."""
     ensure_not_frozen()
     with transaction.atomic():
-        locked = _lock_by_pk(dossier.pk)
+        locked, _ = _lock_by_pk(dossier.pk)
         if locked.status != Status.SAVED:
             raise RuleViolation(
                 "ACTIE_NIET_TOEGELATEN_IN_STATUS",
