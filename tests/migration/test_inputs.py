@@ -7,6 +7,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cir.domain.migration import MalformedInput, plan_migration, read_inputs
 
@@ -169,3 +171,91 @@ def test_missing_file_is_malformed(tmp_path: Path) -> None:
     (folder / "population.jsonl").unlink()
     with pytest.raises(MalformedInput, match=r"population\.jsonl"):
         read_inputs(folder)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["members"][0].update(member_since=None), "member_since"),
+        (lambda d: d["preferences"].update(other=None), "other"),
+    ],
+)
+def test_null_where_the_schema_allows_no_null_is_malformed(
+    tmp_path: Path, mutate: object, message: str
+) -> None:
+    world, folder = world_folder(tmp_path)
+    bad = dossier_json(world.dossiers[0])
+    mutate(bad)  # type: ignore[operator]
+    append_line(folder, "dossiers/a.jsonl", orjson.dumps(bad))
+    with pytest.raises(MalformedInput, match=r"^dossiers/a\.jsonl:3: ") as caught:
+        read_inputs(folder)
+    assert message in str(caught.value)
+
+
+def test_line_the_fast_decoder_refuses_but_the_schema_accepts_is_read(tmp_path: Path) -> None:
+    # The schema's \d also matches other scripts' digits; the fast decoder only knows [0-9] and
+    # hands such a line to the slow path, which reads it as the schema allows.
+    world, folder = world_folder(tmp_path)
+    odd = dossier_json(world.dossiers[0])
+    odd["dossier_id"] = "odd"
+    odd["preferences"]["municipalities"] = ["١١٠٠١", "11001"]
+    append_line(folder, "dossiers/a.jsonl", orjson.dumps(odd))
+    inputs = read_inputs(folder)
+    assert inputs.dossiers[-1].municipalities == ("١١٠٠١", "11001")
+    assert inputs.dossiers[-1].line == 3
+    assert inputs.dossiers[-1].members == world.dossiers[0].members
+
+
+_MAYBE = st.sampled_from(["absent", "null", "value"])
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    since=st.lists(
+        st.one_of(st.none(), st.dates(date(1990, 1, 1), date(2024, 12, 31))), min_size=3, max_size=3
+    ),
+    other=st.booleans(),
+    premium=_MAYBE,
+    situation=_MAYBE,
+    contact=_MAYBE,
+    municipalities=st.lists(st.sampled_from(["11001", "44021", "71016"]), max_size=3),
+)
+def test_fast_and_slow_paths_read_a_line_the_same_way(
+    tmp_path: Path,
+    since: list[date | None],
+    other: bool,
+    premium: str,
+    situation: str,
+    contact: str,
+    municipalities: list[str],
+) -> None:
+    from cir.domain.migration.inputs import _Dates, _dossier_from_dict, _read_dossiers
+
+    world, _ = world_folder(tmp_path / "w")
+    line = dossier_json(world.dossiers[0])
+    line["members"] = [
+        {"insz": m["insz"], "role": m["role"]}
+        | ({} if s is None else {"member_since": s.isoformat()})
+        for m, s in zip(
+            [*line["members"], {"insz": "00010100135", "role": "co_resident"}], since, strict=False
+        )
+    ]
+    line["preferences"] = {"municipalities": municipalities, "dwelling_types": ["A", "H"]} | (
+        {"other": {"bedrooms_min": 2}} if other else {}
+    )
+    for key, choice, value in (
+        ("rent_premium", premium, {"claimant_insz": line["members"][0]["insz"]}),
+        ("housing_situation", situation, "huurder"),
+        ("contact", contact, {"email": "jef@example.org"}),
+    ):
+        line.pop(key, None)
+        if choice != "absent":
+            line[key] = None if choice == "null" else value
+    folder = tmp_path / f"f{abs(hash(orjson.dumps(line)))}"
+    (folder / "dossiers").mkdir(parents=True)
+    (folder / "dossiers" / "a.jsonl").write_bytes(orjson.dumps(line) + b"\n")
+    (fast,) = _read_dossiers(folder, None, _Dates())
+    slow = _dossier_from_dict(line, "dossiers/a.jsonl", 1, _Dates())
+    assert fast == slow

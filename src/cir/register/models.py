@@ -31,7 +31,7 @@ DWELLING_TYPES = [d.value for d in DwellingType]
 class Person(models.Model):
     """Persoon, identified by the national number (rijksregisternummer / INSZ)."""
 
-    insz = models.CharField(_("rijksregisternummer"), max_length=11, unique=True)
+    insz = models.CharField(_("rijksregisternummer"), max_length=11)
     first_name = models.CharField(_("voornaam"), max_length=100)
     last_name = models.CharField(_("naam"), max_length=100)
     birth_date = models.DateField(_("geboortedatum"), null=True, blank=True)
@@ -42,6 +42,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone1 = models.CharField(_("telefoon 1"), max_length=30, blank=True)
@@ -51,11 +52,16 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("persoon")
         verbose_name_plural = _("personen")
+        # Unique and indexed through Meta rather than the fields: a field's unique=True or
+        # db_index on a varchar column also builds a varchar_pattern_ops twin for LIKE 'x%',
+        # which nothing here queries and every insert and bulk load would pay for.
         constraints = [
+            models.UniqueConstraint(fields=["insz"], name="person_insz_unique"),
             models.CheckConstraint(
                 condition=Q(insz__regex=r"^\d{11}$"), name="person_insz_eleven_digits"
-            )
+            ),
         ]
+        indexes = [models.Index(fields=["domicile"], name="person_domicile_idx")]
 
     def __str__(self) -> str:
         from cir.domain.insz import mask
@@ -78,7 +84,7 @@ class Dossier(models.Model):
         _("dossiernummer"), max_length=15, unique=True, null=True, blank=True, editable=False
     )
     registration_date = models.DateField(_("inschrijvingsdatum"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=5, choices=STATUS_CHOICES, db_index=True)
+    status = models.CharField(_("status"), max_length=5, choices=STATUS_CHOICES)
     dossier_type = models.CharField(
         _("type"), max_length=6, choices=DossierType.choices, default=DossierType.ONLINE
     )
@@ -117,6 +123,10 @@ class Dossier(models.Model):
     class Meta:
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
+        # The status index through Meta: no varchar_pattern_ops twin. The number keeps
+        # unique=True and with it its LIKE twin, which next_free_number's number__startswith
+        # (LIKE 'jjjj.mm.dd.%') uses.
+        indexes = [models.Index(fields=["status"], name="dossier_status_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(number__isnull=True) | Q(number__regex=NUMBER_PATTERN),
@@ -151,7 +161,10 @@ CANDIDATE_ROLES = (MemberRole.APPLICANT, MemberRole.PARTNER)
 class Member(models.Model):
     """Gezinslid of a dossier: applicant, partner or co-resident."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="members")
+    # No index of its own on dossier: member_once_per_dossier (dossier, person) serves it.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="members", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("rol"), max_length=12, choices=MemberRole.choices)
     waiting_since = models.DateField(_("wacht sinds"), null=True, blank=True)
@@ -194,9 +207,15 @@ class Member(models.Model):
 class MunicipalityChoice(models.Model):
     """Gekozen gemeente, in the candidate's order of preference."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="choices")
+    # dossier is served by the unique (dossier, position); municipality by a Meta index,
+    # which unlike the foreign key's own gets no varchar_pattern_ops twin.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="choices", db_index=False
+    )
     position = models.PositiveSmallIntegerField(_("volgorde"))
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     neighbourhoods = models.JSONField(_("wijken"), default=list, blank=True)
 
     class Meta:
@@ -209,6 +228,7 @@ class MunicipalityChoice(models.Model):
                 fields=["dossier", "municipality"], name="choice_municipality_unique"
             ),
         ]
+        indexes = [models.Index(fields=["municipality"], name="choice_municipality_idx")]
 
 
 class DossierShare(models.Model):
@@ -218,8 +238,14 @@ class DossierShare(models.Model):
     dossier's version (nietGesynchroniseerd); ``unsynchronised`` mirrors that for the index.
     """
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="shares")
-    company = models.ForeignKey(HousingCompany, on_delete=models.PROTECT, related_name="shares")
+    # No single-column indexes: share_once (dossier, company) and share_sync_idx (company, ...)
+    # lead with these columns.
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="shares", db_index=False
+    )
+    company = models.ForeignKey(
+        HousingCompany, on_delete=models.PROTECT, related_name="shares", db_index=False
+    )
     is_primary = models.BooleanField(_("primaire verhuurder"), default=False)
     acknowledged_version = models.PositiveIntegerField(default=0)
     unsynchronised = models.BooleanField(default=True)
@@ -338,8 +364,9 @@ class ActionRecord(models.Model):
         HousingCompany, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=150)
+    # Mostly NULL: indexed by a partial index in Meta.
     on_behalf_of = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     correlation_id = models.CharField(max_length=64, blank=True)
     comment = models.TextField(blank=True)
@@ -352,6 +379,13 @@ class ActionRecord(models.Model):
         verbose_name = _("actie")
         verbose_name_plural = _("acties")
         ordering = ["dossier", "id"]
+        indexes = [
+            models.Index(
+                fields=["on_behalf_of"],
+                name="action_on_behalf_of_idx",
+                condition=Q(on_behalf_of__isnull=False),
+            )
+        ]
 
 
 class AuditEntry(models.Model):
@@ -381,6 +415,7 @@ class AuditEntry(models.Model):
         db_constraint=False,
     )
     actor_label = models.CharField(max_length=150)
+    # Mostly NULL: indexed by a partial index in Meta.
     on_behalf_of = models.ForeignKey(
         Person,
         null=True,
@@ -388,6 +423,7 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     correlation_id = models.CharField(max_length=64, blank=True)
     dossier = models.ForeignKey(
@@ -406,6 +442,13 @@ class AuditEntry(models.Model):
         verbose_name = _("auditregel")
         verbose_name_plural = _("audit")
         ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["on_behalf_of"],
+                name="audit_on_behalf_of_idx",
+                condition=Q(on_behalf_of__isnull=False),
+            )
+        ]
 
 
 class EventAudience(models.TextChoices):
@@ -459,7 +502,12 @@ class Ranking(models.Model):
         _("beperkte regiokeuze"), max_length=3, choices=[(t.value, t.value) for t in TriState]
     )
     municipality = models.ForeignKey(
-        Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Municipality,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     neighbourhood = models.CharField(_("wijk"), max_length=100, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -467,6 +515,8 @@ class Ranking(models.Model):
     class Meta:
         verbose_name = _("rangschikking")
         verbose_name_plural = _("rangschikkingen")
+        # Through Meta: no varchar_pattern_ops twin.
+        indexes = [models.Index(fields=["municipality"], name="ranking_municipality_idx")]
 
 
 class FreezeWindow(models.Model):

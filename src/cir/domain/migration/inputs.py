@@ -22,9 +22,10 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import fastjsonschema
+import msgspec
 import orjson
 
 from .errors import MalformedInput
@@ -162,10 +163,14 @@ def validator(name: str) -> Callable[[Any], Any]:
 class _Dates:
     """Parse ISO dates once per distinct string; the shared ``date`` objects also save memory."""
 
-    __slots__ = ("seen",)
+    __slots__ = ("seen", "shared")
 
     def __init__(self) -> None:
         self.seen: dict[str, date] = {}
+        # One date object per distinct date also for the dates msgspec parsed: a few thousand
+        # distinct dates instead of millions of equal objects.
+        one_each: dict[date, date] = {}
+        self.shared: Callable[[date, date], date] = one_each.setdefault
 
     def get(self, text: str, file: str, line: int | None, field: str) -> date:
         found = self.seen.get(text)
@@ -211,121 +216,50 @@ def _item_message(exc: fastjsonschema.JsonSchemaValueException) -> str:
     return f"does not fit the schema: {exc.message}"
 
 
-# Fast paths: cheap checks that accept only objects the schema accepts too. Whatever they do not
-# recognise goes to the compiled schema validator, which either raises with a precise message or
-# accepts. A date string is recognised once it has passed the validator and the calendar check.
-_PERSON_KEYS = frozenset({"insz", "first_name", "last_name", "birth_date", "domicile_nis"})
-_DOSSIER_REQUIRED = frozenset(
-    {"landlord_id", "dossier_id", "registration_date", "last_modified", "members", "preferences"}
-)
-_DOSSIER_ALLOWED = _DOSSIER_REQUIRED | {"rent_premium", "housing_situation", "contact"}
-_MEMBER_REQUIRED = frozenset({"insz", "role"})
-_MEMBER_ALLOWED = _MEMBER_REQUIRED | {"member_since"}
-_PREFERENCES_REQUIRED = frozenset({"municipalities", "dwelling_types"})
-_PREFERENCES_ALLOWED = _PREFERENCES_REQUIRED | {"other"}
-_PREMIUM_KEYS = frozenset({"claimant_insz"})
-_ROLES = frozenset({"applicant", "partner", "co_resident"})
-_DWELLING_TYPES = frozenset({"H", "A", "S", "R"})
+# The fast path: msgspec decodes a line straight into typed structs and checks it on the way, in
+# C. These structs accept no line that the schema refuses (patterns use [0-9] where the schema
+# says \\d, a date must be a calendar date, an optional key may be absent but not null unless the
+# schema allows null). A line they refuse goes to the slow path: orjson and the compiled schema
+# validator, which either raises with a precise message or accepts (the schema is the contract).
+_Digits5 = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{5}$")]
+_Digits11 = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{11}$")]
+_NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
-def _is_digits(value: object, length: int) -> bool:
-    # str.isdigit() alone would accept non-ASCII digits; the slow path judges those.
-    return type(value) is str and len(value) == length and value.isascii() and value.isdigit()
+class _PersonLine(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    insz: _Digits11
+    first_name: str
+    last_name: str
+    birth_date: date
+    domicile_nis: _Digits5 | None
 
 
-def _person_fast(obj: Any, seen_dates: dict[str, date]) -> bool:
-    if type(obj) is not dict or obj.keys() != _PERSON_KEYS:
-        return False
-    birth = obj["birth_date"]
-    nis = obj["domicile_nis"]
-    return (
-        _is_digits(obj["insz"], 11)
-        and type(obj["first_name"]) is str
-        and type(obj["last_name"]) is str
-        and type(birth) is str
-        and birth in seen_dates
-        and (nis is None or _is_digits(nis, 5))
-    )
+class _MemberLine(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    insz: str
+    role: Role
+    member_since: date | msgspec.UnsetType = msgspec.UNSET
 
 
-def _members_fast(members: Any, seen_dates: dict[str, date]) -> bool:
-    if type(members) is not list or not members:
-        return False
-    for member in members:
-        if type(member) is not dict:
-            return False
-        member_keys = member.keys()
-        if not (member_keys >= _MEMBER_REQUIRED and member_keys <= _MEMBER_ALLOWED):
-            return False
-        role = member["role"]
-        if type(member["insz"]) is not str or type(role) is not str or role not in _ROLES:
-            return False
-        since = member.get("member_since")
-        if since is not None and (type(since) is not str or since not in seen_dates):
-            return False
-    return True
+class _PreferencesLine(msgspec.Struct, forbid_unknown_fields=True):
+    municipalities: list[_Digits5]
+    dwelling_types: list[Literal["H", "A", "S", "R"]]
+    other: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
 
 
-def _preferences_fast(preferences: Any) -> bool:
-    if type(preferences) is not dict:
-        return False
-    keys = preferences.keys()
-    if not (keys >= _PREFERENCES_REQUIRED and keys <= _PREFERENCES_ALLOWED):
-        return False
-    municipalities = preferences["municipalities"]
-    dwelling_types = preferences["dwelling_types"]
-    if type(municipalities) is not list or type(dwelling_types) is not list:
-        return False
-    for nis in municipalities:
-        if not _is_digits(nis, 5):
-            return False
-    for kind in dwelling_types:
-        if type(kind) is not str or kind not in _DWELLING_TYPES:
-            return False
-    return "other" not in preferences or type(preferences["other"]) is dict
+class _PremiumLine(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    claimant_insz: str
 
 
-def _dossier_fast(obj: Any, seen_dates: dict[str, date]) -> bool:
-    if type(obj) is not dict:
-        return False
-    keys = obj.keys()
-    if not (keys >= _DOSSIER_REQUIRED and keys <= _DOSSIER_ALLOWED):
-        return False
-    landlord_id = obj["landlord_id"]
-    dossier_id = obj["dossier_id"]
-    registered = obj["registration_date"]
-    modified = obj["last_modified"]
-    if not (
-        type(landlord_id) is str
-        and landlord_id
-        and type(dossier_id) is str
-        and dossier_id
-        and type(registered) is str
-        and registered in seen_dates
-        and type(modified) is str
-        and modified in seen_dates
-        and _members_fast(obj["members"], seen_dates)
-        and _preferences_fast(obj["preferences"])
-    ):
-        return False
-    premium = obj.get("rent_premium")
-    if premium is not None and (
-        type(premium) is not dict
-        or premium.keys() != _PREMIUM_KEYS
-        or type(premium["claimant_insz"]) is not str
-    ):
-        return False
-    situation = obj.get("housing_situation")
-    if situation is not None and type(situation) is not str:
-        return False
-    contact = obj.get("contact")
-    return contact is None or type(contact) is dict
-
-
-_FAST_PATHS: dict[str, Callable[[Any, dict[str, date]], bool]] = {
-    "person": _person_fast,
-    "legacy-dossier": _dossier_fast,
-}
+class _DossierLine(msgspec.Struct, forbid_unknown_fields=True):
+    landlord_id: _NonEmpty
+    dossier_id: _NonEmpty
+    registration_date: date
+    last_modified: date
+    members: Annotated[list[_MemberLine], msgspec.Meta(min_length=1)]
+    preferences: _PreferencesLine
+    rent_premium: _PremiumLine | None = None
+    housing_situation: str | None = None
+    contact: dict[str, Any] | None = None
 
 
 def _count_lines(path: Path) -> int:
@@ -336,20 +270,10 @@ def _count_lines(path: Path) -> int:
     return count
 
 
-def _jsonl(
-    path: Path,
-    file: str,
-    schema_name: str,
-    phase: str,
-    progress: Progress | None,
-    total: int | None,
-    dates: _Dates,
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (1-based line number, validated object) for every non-blank line."""
-    check = validator(schema_name)
-    fast = _FAST_PATHS[schema_name]
-    seen_dates = dates.seen
-    loads = orjson.loads
+def _lines(
+    path: Path, phase: str, progress: Progress | None, total: int | None
+) -> Iterator[tuple[int, bytes]]:
+    """Yield (1-based line number, raw line) for every non-blank line."""
     pending = 0
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -360,23 +284,26 @@ def _jsonl(
                     pending = 0
             if raw.isspace() or not raw:
                 continue
-            try:
-                obj = loads(raw)
-            except orjson.JSONDecodeError as exc:
-                raise MalformedInput(file, number, f"not JSON: {exc.msg}") from None
-            if fast(obj, seen_dates):
-                yield number, obj
-                continue
-            try:
-                check(obj)
-            except fastjsonschema.JsonSchemaValueException as exc:
-                message = exc.message[4:] if exc.message.startswith("data") else exc.message
-                raise MalformedInput(
-                    file, number, f"does not fit {schema_name}.schema.json: {message.strip()}"
-                ) from None
-            yield number, obj
+            yield number, raw
     if progress is not None and pending:
         progress(phase, pending, total)
+
+
+def _checked(raw: bytes, file: str, number: int, schema_name: str) -> dict[str, Any]:
+    """The slow path: the line as a dict if the schema accepts it, else MalformedInput."""
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedInput(file, number, f"not JSON: {exc.msg}") from None
+    try:
+        validator(schema_name)(obj)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        message = exc.message[4:] if exc.message.startswith("data") else exc.message
+        raise MalformedInput(
+            file, number, f"does not fit {schema_name}.schema.json: {message.strip()}"
+        ) from None
+    checked: dict[str, Any] = obj
+    return checked
 
 
 def _read_companies(folder: Path) -> tuple[Company, ...]:
@@ -458,15 +385,35 @@ def _read_population(folder: Path, progress: Progress | None, dates: _Dates) -> 
         raise MalformedInput(POPULATION, None, "file is missing from the input folder")
     total = _count_lines(path) if progress is not None else None
     intern = sys.intern
+    decode = msgspec.json.Decoder(_PersonLine).decode
+    shared = dates.shared
     persons: list[Person] = []
-    for number, obj in _jsonl(path, POPULATION, "person", "population", progress, total, dates):
-        nis = obj["domicile_nis"]
-        persons.append(
+    append = persons.append
+    for number, raw in _lines(path, "population", progress, total):
+        try:
+            line = decode(raw)
+        except msgspec.MsgspecError:
+            obj = _checked(raw, POPULATION, number, "person")
+            nis = obj["domicile_nis"]
+            append(
+                Person(
+                    obj["insz"],
+                    obj["first_name"],
+                    obj["last_name"],
+                    dates.get(obj["birth_date"], POPULATION, number, "birth_date"),
+                    intern(nis) if nis is not None else None,
+                    number,
+                )
+            )
+            continue
+        nis = line.domicile_nis
+        birth = line.birth_date
+        append(
             Person(
-                obj["insz"],
-                obj["first_name"],
-                obj["last_name"],
-                dates.get(obj["birth_date"], POPULATION, number, "birth_date"),
+                line.insz,
+                line.first_name,
+                line.last_name,
+                shared(birth, birth),
                 intern(nis) if nis is not None else None,
                 number,
             )
@@ -483,40 +430,87 @@ def _read_dossiers(
     paths = sorted(directory.glob("*.jsonl"), key=lambda p: p.name)
     total = sum(_count_lines(p) for p in paths) if progress is not None else None
     intern = sys.intern
+    decode = msgspec.json.Decoder(_DossierLine).decode
+    shared = dates.shared
+    unset = msgspec.UNSET
     dossiers: list[LegacyDossier] = []
+    append = dossiers.append
     for path in paths:
         file = f"{DOSSIERS}/{path.name}"
-        for number, obj in _jsonl(path, file, "legacy-dossier", "dossiers", progress, total, dates):
-            members = tuple(
-                Member(
-                    m["insz"],
-                    m["role"],
-                    dates.get(m["member_since"], file, number, "member_since")
-                    if "member_since" in m
-                    else None,
+        for number, raw in _lines(path, "dossiers", progress, total):
+            try:
+                line = decode(raw)
+            except msgspec.MsgspecError:
+                append(
+                    _dossier_from_dict(
+                        _checked(raw, file, number, "legacy-dossier"), file, number, dates
+                    )
                 )
-                for m in obj["members"]
-            )
-            preferences = obj["preferences"]
-            premium = obj.get("rent_premium")
-            dossiers.append(
+                continue
+            preferences = line.preferences
+            premium = line.rent_premium
+            other = preferences.other
+            registered = line.registration_date
+            modified = line.last_modified
+            append(
                 LegacyDossier(
-                    intern(obj["landlord_id"]),
-                    obj["dossier_id"],
-                    dates.get(obj["registration_date"], file, number, "registration_date"),
-                    dates.get(obj["last_modified"], file, number, "last_modified"),
-                    members,
-                    tuple(intern(m) for m in preferences["municipalities"]),
-                    tuple(intern(t) for t in preferences["dwelling_types"]),
-                    preferences.get("other"),
-                    premium["claimant_insz"] if premium is not None else None,
-                    obj.get("housing_situation"),
-                    obj.get("contact"),
+                    intern(line.landlord_id),
+                    line.dossier_id,
+                    shared(registered, registered),
+                    shared(modified, modified),
+                    tuple(
+                        Member(
+                            m.insz,
+                            m.role,
+                            None
+                            if m.member_since is unset
+                            else shared(m.member_since, m.member_since),
+                        )
+                        for m in line.members
+                    ),
+                    tuple(intern(m) for m in preferences.municipalities),
+                    tuple(intern(t) for t in preferences.dwelling_types),
+                    None if other is unset else other,
+                    premium.claimant_insz if premium is not None else None,
+                    line.housing_situation,
+                    line.contact,
                     file,
                     number,
                 )
             )
     return tuple(dossiers)
+
+
+def _dossier_from_dict(obj: dict[str, Any], file: str, number: int, dates: _Dates) -> LegacyDossier:
+    """A line that only the slow path accepted (checked against the schema already)."""
+    intern = sys.intern
+    members = tuple(
+        Member(
+            m["insz"],
+            m["role"],
+            dates.get(m["member_since"], file, number, "member_since")
+            if "member_since" in m
+            else None,
+        )
+        for m in obj["members"]
+    )
+    preferences = obj["preferences"]
+    premium = obj.get("rent_premium")
+    return LegacyDossier(
+        intern(obj["landlord_id"]),
+        obj["dossier_id"],
+        dates.get(obj["registration_date"], file, number, "registration_date"),
+        dates.get(obj["last_modified"], file, number, "last_modified"),
+        members,
+        tuple(intern(m) for m in preferences["municipalities"]),
+        tuple(intern(t) for t in preferences["dwelling_types"]),
+        preferences.get("other"),
+        premium["claimant_insz"] if premium is not None else None,
+        obj.get("housing_situation"),
+        obj.get("contact"),
+        file,
+        number,
+    )
 
 
 def read_inputs(folder: str | Path, progress: Progress | None = None) -> MigrationInputs:
