@@ -491,18 +491,21 @@ def main(argv: list[str] | None = None) -> int:
 
         results: dict[str, dict[str, Any]] = {}
         load_before = os.getloadavg()
+        common = {
+            "host": HOST,
+            "port": args.port,
+            "base": BASE,
+            "token": token,
+            "rate": args.rate,
+            "concurrency": args.concurrency,
+            "open_connections": args.open_connections,
+        }
         for name in args.scenarios.split(","):
             spec = {
+                **common,
                 "scenario": name,
-                "host": HOST,
-                "port": args.port,
-                "base": BASE,
-                "token": token,
-                "rate": args.rate,
                 "duration": args.duration,
                 "closed_duration": args.closed_duration,
-                "concurrency": args.concurrency,
-                "open_connections": args.open_connections,
                 "numbers": numbers if name == "dossier" else [],
                 "pages": math.ceil(unsynced / 100),
                 "fresh": fresh if name == "offer_ccl" else [],
@@ -531,18 +534,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"throughput pairs: {args.pairs} x (/health, GET dossier), "
                 f"{args.pair_duration:g} s each"
             )
-            base_spec = {
-                "host": HOST,
-                "port": args.port,
-                "base": BASE,
-                "token": token,
-                "rate": args.rate,
-                "concurrency": args.concurrency,
-                "open_connections": args.open_connections,
-                "pages": 0,
-                "fresh": [],
-                "open_fresh": 0,
-            }
+            base_spec = {**common, "pages": 0, "fresh": [], "open_fresh": 0}
             pairs = paired_ratios(args, base_spec, numbers, workdir)
 
         print()

@@ -9,7 +9,7 @@ import factory
 from django.utils import timezone
 from stdnum.be import nn
 
-from cir.domain.statuses import Status
+from cir.domain.statuses import ACTIVE_STATUSES, Status
 from cir.reference.models import HousingCompany, Municipality
 from cir.register.models import (
     Dossier,
@@ -109,15 +109,7 @@ class DossierFactory(factory.django.DjangoModelFactory):
     def household(self, create: bool, extracted: object, **kwargs: object) -> None:
         if not create:
             return
-        active = Status(self.status) in {
-            Status.SAVED,
-            Status.CHKS,
-            Status.INFOS,
-            Status.CHKO,
-            Status.REG,
-            Status.OFFER,
-            Status.WAITS,
-        }
+        active = Status(self.status) in ACTIVE_STATUSES
         Member.objects.create(
             dossier=self,
             person=PersonFactory(),

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
 from pathlib import Path
 
+import msgspec
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cir.domain.migration import MalformedInput, plan_migration, read_inputs
+from cir.domain.migration.inputs import _DossierLine
 
 from .builders import World, dossier_json
 
@@ -183,6 +186,8 @@ def test_line_the_fast_decoder_refuses_but_the_schema_accepts_is_read(tmp_path: 
     odd = dossier_json(world.dossiers[0])
     odd["dossier_id"] = "odd"
     odd["preferences"]["municipalities"] = ["١١٠٠١", "11001"]
+    with pytest.raises(msgspec.ValidationError):
+        msgspec.json.decode(orjson.dumps(odd), type=_DossierLine)
     append_line(folder, "dossiers/a.jsonl", orjson.dumps(odd))
     inputs = read_inputs(folder)
     assert inputs.dossiers[-1].municipalities == ("١١٠٠١", "11001")
@@ -237,8 +242,8 @@ def test_fast_and_slow_paths_read_a_line_the_same_way(
         line.pop(key, None)
         if choice != "absent":
             line[key] = None if choice == "null" else value
-    folder = tmp_path / f"f{abs(hash(orjson.dumps(line)))}"
-    (folder / "dossiers").mkdir(parents=True)
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    (folder / "dossiers").mkdir()
     (folder / "dossiers" / "a.jsonl").write_bytes(orjson.dumps(line) + b"\n")
     (fast,) = _read_dossiers(folder, None, _Dates())
     slow = _dossier_from_dict(line, "dossiers/a.jsonl", 1, _Dates())

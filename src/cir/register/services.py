@@ -375,14 +375,9 @@ def _perform_locked(
         dossier.last_activity_on = max(on, dossier.last_activity_on or on)
     _save_numbered(dossier, renumber=outcome.assign_number)
     if (outcome.before.status in ACTIVE_STATUSES) != (outcome.after.status in ACTIVE_STATUSES):
-        try:
-            with transaction.atomic():
-                _sync_candidacy(dossier)
-        except IntegrityError as exc:
-            raise RuleViolation(
-                "KANDIDAAT_HEEFT_ANDER_DOSSIER",
-                "Een kandidaat-huurder van dit dossier heeft al een ander actief dossier.",
-            ) from exc
+        _sync_candidacy(
+            dossier, "Een kandidaat-huurder van dit dossier heeft al een ander actief dossier."
+        )
     if outcome.status_changed:
         StatusChange.objects.create(
             dossier=dossier,
@@ -467,11 +462,17 @@ def next_free_number(registration_date: date) -> str:
     return numbering.format_number(registration_date, numbering.next_free_sequence(taken))
 
 
-def _sync_candidacy(dossier: Dossier) -> None:
+def _sync_candidacy(dossier: Dossier, refusal: str) -> None:
+    """Let the dossier's candidates hold (or release) their candidacy as its status says; the
+    database refuses a second active dossier per candidate, and ``refusal`` says so (409)."""
     active = Status(dossier.status) in ACTIVE_STATUSES
-    dossier.members.filter(role__in=CANDIDATE_ROLES).exclude(holds_candidacy=active).update(
-        holds_candidacy=active
-    )
+    try:
+        with transaction.atomic():
+            dossier.members.filter(role__in=CANDIDATE_ROLES).exclude(holds_candidacy=active).update(
+                holds_candidacy=active
+            )
+    except IntegrityError as exc:
+        raise RuleViolation("KANDIDAAT_HEEFT_ANDER_DOSSIER", refusal) from exc
 
 
 def _audit(
@@ -768,14 +769,9 @@ def create_dossier(spec: NewDossier, acting: Acting) -> Dossier:
             ]
             + [DossierShare(dossier=dossier, company=companies[c]) for c in secondary_ids]
         )
-        try:
-            with transaction.atomic():
-                _sync_candidacy(dossier)
-        except IntegrityError as exc:
-            raise RuleViolation(
-                "KANDIDAAT_HEEFT_ANDER_DOSSIER",
-                "Een kandidaat-huurder heeft al een actief dossier; één dossier per kandidaat.",
-            ) from exc
+        _sync_candidacy(
+            dossier, "Een kandidaat-huurder heeft al een actief dossier; één dossier per kandidaat."
+        )
         _audit(dossier, AuditEntry.Operation.CREATE, acting, "dossier aangemaakt", None)
         return dossier
 

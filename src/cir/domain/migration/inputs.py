@@ -218,7 +218,7 @@ def _item_message(exc: fastjsonschema.JsonSchemaValueException) -> str:
 
 # The fast path: msgspec decodes a line straight into typed structs and checks it on the way, in
 # C. These structs accept no line that the schema refuses (patterns use [0-9] where the schema
-# says \\d, a date must be a calendar date, an optional key may be absent but not null unless the
+# says \d, a date must be a calendar date, an optional key may be absent but not null unless the
 # schema allows null). A line they refuse goes to the slow path: orjson and the compiled schema
 # validator, which either raises with a precise message or accepts (the schema is the contract).
 _Digits5 = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{5}$")]
