@@ -66,8 +66,7 @@ class Landlord:
     municipality: str | None
 
 
-@dataclass(slots=True)
-class Person:
+class Person(msgspec.Struct, gc=False):
     """One line of the national register extract (``population.jsonl``)."""
 
     insz: str
@@ -78,8 +77,7 @@ class Person:
     line: int
 
 
-@dataclass(slots=True)
-class Member:
+class Member(msgspec.Struct, gc=False):
     """A member of a legacy dossier; ``member_since`` as given (``None`` when absent)."""
 
     insz: str
@@ -87,8 +85,7 @@ class Member:
     member_since: date | None
 
 
-@dataclass(slots=True)
-class LegacyDossier:
+class LegacyDossier(msgspec.Struct, gc=False):
     """One line of ``dossiers/*.jsonl``; ``file`` and ``line`` say where it came from."""
 
     landlord_id: str

@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+import msgspec
+
 from .errors import TooManyDossiersOnDate
 from .inputs import (
     Company,
@@ -70,8 +72,7 @@ MAX_SEQUENCE = 9999
 RENT_PREMIUM_YEARS = 4
 
 
-@dataclass(slots=True)
-class PlannedMember:
+class PlannedMember(msgspec.Struct, gc=False):
     """A member of a new dossier; ``waiting_since`` (individual waiting time) for candidates."""
 
     insz: str
@@ -79,8 +80,7 @@ class PlannedMember:
     waiting_since: date | None
 
 
-@dataclass(slots=True)
-class PlannedDossier:
+class PlannedDossier(msgspec.Struct, gc=False):
     """A dossier the migration creates (status REG, pending the one-time actualisation)."""
 
     number: str
@@ -99,8 +99,7 @@ class PlannedDossier:
     split: bool
 
 
-@dataclass(slots=True)
-class PersonToCreate:
+class PersonToCreate(msgspec.Struct, gc=False):
     """A person of a new dossier; names and birth date are ``None`` when not in the extract."""
 
     insz: str
@@ -256,18 +255,29 @@ class _Planner:
 
     def screen(self) -> None:
         """Quarantine what cannot be migrated; keep the rest as sources, in input order."""
-        counts = Counter(d.key for d in self.inputs.dossiers)
-        lines_of: dict[DossierKey, list[str]] = defaultdict(list)
-        for dossier in self.inputs.dossiers:
-            if counts[dossier.key] > 1:
-                lines_of[dossier.key].append(_where(dossier))
-        for dossier in self.inputs.dossiers:
-            if counts[dossier.key] > 1:
+        dossiers = self.inputs.dossiers
+        # Duplicates are rare: one pass with a set finds them, and only their lines are listed.
+        seen: set[DossierKey] = set()
+        lines_of: dict[DossierKey, list[str]] = {}
+        for dossier in dossiers:
+            key = (dossier.landlord_id, dossier.dossier_id)
+            if key in seen:
+                lines_of[key] = []
+            else:
+                seen.add(key)
+        if lines_of:
+            for dossier in dossiers:
+                lines = lines_of.get(dossier.key)
+                if lines is not None:
+                    lines.append(_where(dossier))
+        for dossier in dossiers:
+            lines = lines_of.get(dossier.key) if lines_of else None
+            if lines is not None:
                 self._quarantine(
                     dossier,
                     "duplicate_dossier",
                     f"({dossier.landlord_id}, {dossier.dossier_id}) appears on "
-                    f"{counts[dossier.key]} lines: {', '.join(lines_of[dossier.key])}",
+                    f"{len(lines)} lines: {', '.join(lines)}",
                 )
                 continue
             self._screen_one(dossier)
