@@ -8,9 +8,11 @@
    ``cir migrate`` and dropped by this script) and into a fresh SQLite file. Each migration runs
    in its own child process (``cir migrate-legacy DIR --report ... --timings-json ...``), so the
    peak RSS (``ru_maxrss`` of that child alone, from ``os.wait4``) is the migration's own. The
-   child writes the seconds of its phases (read and validate, merge, write) and the rows it wrote
-   per table; the end-to-end time is the child's wall time, from exec to exit (Python and Django
-   start-up and writing the report included).
+   child writes the seconds of its phases and the rows it wrote per table. The phases follow
+   one another, but PostgreSQL loads while the rules still run (decision 0007): "merge" lasts
+   until the plan is complete and includes the COPY that runs beside it; "write" is what is
+   left after that. The end-to-end time is the child's wall time, from exec to exit (Python and
+   Django start-up and writing the report included).
 3. Measures the floor in the same run:
 
    - *parse*: read every input file from the page cache and parse it with the fastest parser on

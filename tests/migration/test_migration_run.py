@@ -25,6 +25,7 @@ from cir.register.models import (
     Event,
     EventAudience,
     Member,
+    Person,
     StatusChange,
 )
 from cir.synthetic.legacy import generate_legacy
@@ -120,15 +121,74 @@ def test_malformed_line_stops_the_run_with_file_and_line_before_writing(legacy_f
 
 
 def test_a_failure_while_writing_leaves_nothing_written(legacy_folder, monkeypatch):
-    from cir.migration import services
+    finish = writer.MigrationWriter.finish
 
-    def write_then_fail(*args, **kwargs):
-        writer.write_plan(*args, **kwargs)
+    def finish_then_fail(self):
+        finish(self)
         assert Dossier.objects.exists()  # it did write, inside the run's transaction
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "write_plan", write_then_fail)
+    monkeypatch.setattr(writer.MigrationWriter, "finish", finish_then_fail)
     with pytest.raises(RuntimeError):
         migrate(legacy_folder)
     assert not Dossier.objects.exists()
     assert not Member.objects.exists()
+
+
+def test_a_failure_while_dossiers_are_still_being_built_leaves_nothing_written(
+    legacy_folder, monkeypatch
+):
+    """The rows of the first dossiers are on their way to the database when the rules fail."""
+    from cir.domain.migration.rules import MigrationPlanner
+
+    build = MigrationPlanner.build
+    calls = 0
+
+    def build_until_the_failure(self, draft):
+        nonlocal calls
+        calls += 1
+        if calls == writer.BATCH_DOSSIERS + 5:
+            raise RuntimeError("rule failed")
+        return build(self, draft)
+
+    monkeypatch.setattr(MigrationPlanner, "build", build_until_the_failure)
+    monkeypatch.setattr(writer, "BATCH_DOSSIERS", 10)
+    with pytest.raises(RuntimeError, match="rule failed"):
+        migrate(legacy_folder)
+    assert calls == writer.BATCH_DOSSIERS + 5
+    assert not Dossier.objects.exists()
+    assert not Person.objects.exists()
+
+
+def test_text_with_tabs_newlines_backslashes_and_quotes_arrives_unchanged(legacy_folder, tmp_path):
+    """COPY text escapes what it must (on PostgreSQL); SQLite gets the values as they are."""
+    odd = tmp_path / "odd"
+    shutil.copytree(legacy_folder, odd)
+    situation = 'Woont\tin bij "vrienden"\nna scheiding \\ tijdelijk\r\n'
+    other = {"remark": 'C:\\temp\\"x"\n\t\\N', "bedrooms_min": 2}
+    contact = {"email": "a\\b@example.com", "phone": "+32\t499"}
+    last_name = "Van\\Den\tBroeck\\N"
+    for target in (odd / "dossiers").glob("*.jsonl"):
+        lines = []
+        for line in target.read_text().splitlines():
+            dossier = json.loads(line)
+            dossier["housing_situation"] = situation
+            dossier["preferences"]["other"] = other
+            dossier["contact"] = contact
+            lines.append(json.dumps(dossier))
+        target.write_text("\n".join(lines) + "\n")
+    population = odd / "population.jsonl"
+    people = [json.loads(line) for line in population.read_text().splitlines()]
+    for person in people:
+        person["last_name"] = last_name
+    population.write_text("\n".join(json.dumps(p) for p in people) + "\n")
+
+    migrate(odd)
+
+    assert Dossier.objects.count() > 100
+    assert set(Dossier.objects.values_list("housing_situation", flat=True)) == {situation}
+    assert all(d.other_preferences == other for d in Dossier.objects.all())
+    assert all(d.contact == contact for d in Dossier.objects.all())
+    names = set(Person.objects.values_list("last_name", flat=True))
+    assert last_name in names
+    assert names <= {last_name, ""}  # "" for a person missing from the population extract

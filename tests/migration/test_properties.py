@@ -79,9 +79,15 @@ def test_property_plan_invariants(inputs: MigrationInputs, seed: int) -> None:
     assert not set(merged) & set(quarantined)
     assert len(quarantined) + len(kept) == len(inputs.dossiers)
 
+    # The persons to create (known before the dossiers are built, so the writer can start
+    # early) are exactly the members of the new dossiers, in national-number order.
+    members = {m.insz for d in plan.dossiers for m in d.members}
+    assert [p.insz for p in plan.persons] == sorted(members)
+
     by_key = {d.key: d for d in kept}
     numbers = [d.number for d in plan.dossiers]
     assert len(numbers) == len(set(numbers))
+    assert numbers == sorted(numbers)  # built in number order
     for dossier in plan.dossiers:
         # Oldest registration date kept; the number starts with it.
         oldest = min(by_key[k].registration_date for k in dossier.merged_from)

@@ -16,9 +16,14 @@ from typing import Any
 import orjson
 from django.db import transaction
 
-from cir.domain.migration.inputs import MigrationInputs, read_inputs, validate_report
-from cir.domain.migration.rules import MigrationPlan, plan_migration
-from cir.migration.writer import clear_register, write_legacy_landlords, write_plan
+from cir.domain.migration.inputs import (
+    MigrationInputs,
+    gc_paused,
+    read_inputs,
+    validate_report,
+)
+from cir.domain.migration.rules import MigrationPlan, MigrationPlanner, plan_migration
+from cir.migration.writer import clear_register, migration_writer, write_legacy_landlords
 from cir.reference.services import load_operating_areas
 from cir.register.models import Dossier
 
@@ -36,6 +41,9 @@ class MigrationRun:
     rows_written: int = 0
     rows_per_table: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
+    working_set: Any = None
+    """The inputs and the planner's state (millions of objects for a large run), kept alive so
+    that the command can exit without freeing them one by one (see ``migrate_legacy``)."""
 
     @property
     def report(self) -> dict[str, Any]:
@@ -70,28 +78,47 @@ def run_migration(
     started = time.perf_counter()
     inputs = read_inputs(folder, progress=progress)
     read_done = time.perf_counter()
-    plan = plan_migration(inputs, reference_date, seed)
-    validate_report(plan.report)
-    merge_done = time.perf_counter()
-    run = MigrationRun(plan=plan, dry_run=dry_run)
-    run.timings = {"read_and_validate": read_done - started, "merge": merge_done - read_done}
     if dry_run:
-        run.timings["write"] = 0.0
+        plan = plan_migration(inputs, reference_date, seed)
+        validate_report(plan.report)
+        run = MigrationRun(plan=plan, dry_run=True, working_set=inputs)
+        run.timings = {
+            "read_and_validate": read_done - started,
+            "merge": time.perf_counter() - read_done,
+            "write": 0.0,
+        }
         return run
-    with transaction.atomic():
+    # Writing starts as soon as the persons are known and goes on while the dossiers are built
+    # (see MigrationWriter); "merge" ends when the plan is complete, "write" is what is left.
+    planner = MigrationPlanner(inputs, reference_date, seed)
+    with transaction.atomic(), gc_paused():
         if replace:
             clear_register()
         # read_inputs checked the areas file against the same schema already.
         load_operating_areas(companies_as_areas(inputs), validated=True)
         write_legacy_landlords(inputs)
-        result = write_plan(plan, reference_date, progress)
+        with migration_writer(reference_date, progress) as writer:
+            writer.persons(planner.prepare())
+            for built, dossier in enumerate(planner.build_all(), start=1):
+                writer.add(dossier)
+                if progress and built % 10_000 == 0:
+                    progress("merge", 10_000, len(planner.drafts))
+            plan = planner.finish()
+            validate_report(plan.report)
+            merge_done = time.perf_counter()
+            result = writer.finish()
         if result.municipalities_unknown:
             plan.report["counts"]["preferences_unknown_municipality"] = (
                 result.municipalities_unknown
             )
+    run = MigrationRun(plan=plan, working_set=planner)
     run.rows_written = result.rows
     run.rows_per_table = result.per_table
-    run.timings["write"] = time.perf_counter() - merge_done
+    run.timings = {
+        "read_and_validate": read_done - started,
+        "merge": merge_done - read_done,
+        "write": time.perf_counter() - merge_done,
+    }
     return run
 
 

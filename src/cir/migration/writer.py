@@ -1,7 +1,10 @@
-"""Writing a migration plan into the register: many rows, one transaction.
+"""Writing the migration into the register: many rows, one transaction, while it is planned.
 
-PostgreSQL gets COPY (the fastest way in); SQLite gets batched inserts. Ids are assigned here so
-that rows can reference each other without a round trip; sequences are reset afterwards.
+:class:`MigrationWriter` takes the persons as soon as the rules know them and then the dossiers
+one by one, in number order, as they are built; the caller holds the transaction. PostgreSQL
+gets COPY (the fastest way in) from a second thread, so it loads while Python is still building
+(decision 0007); SQLite gets batched inserts. Ids are assigned here so that rows can reference
+each other without a round trip; sequences are reset afterwards.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -23,7 +26,7 @@ from django.db.models import Max, Model
 from django.utils import timezone
 
 from cir.domain.migration.inputs import MigrationInputs
-from cir.domain.migration.rules import MigrationPlan
+from cir.domain.migration.rules import MigrationPlan, PersonToCreate, PlannedDossier
 from cir.migration.models import LegacyLandlord
 from cir.reference.models import HousingCompany, Municipality
 from cir.register.models import (
@@ -111,8 +114,10 @@ def _copy_formatter(kinds: str) -> Callable[[Iterable[tuple[Any, ...]]], Iterato
     """A function turning rows into chunks of COPY text, one letter of ``kinds`` per column.
 
     ``r``: written as ``str()`` gives it, never NULL and without characters to escape (ints,
-    dates, timestamps, codes); ``n``: the same or NULL; ``s``: text, escaped; ``b``: boolean.
-    The function is generated once per table so that a row costs one f-string.
+    dates, timestamps, codes); ``n``: the same or NULL; ``s``: text, escaped; ``j``: JSON text
+    from orjson, which escapes every control character itself, so only a backslash needs
+    doubling; ``b``: boolean. The function is generated once per table so that a row costs one
+    f-string, and text is escaped only when it holds something to escape.
     """
     fields = []
     for i, kind in enumerate(kinds):
@@ -121,7 +126,9 @@ def _copy_formatter(kinds: str) -> Callable[[Iterable[tuple[Any, ...]]], Iterato
         elif kind == "n":
             fields.append(f"{{NULL if row[{i}] is None else row[{i}]}}")
         elif kind == "s":
-            fields.append(f"{{text(row[{i}])}}")
+            fields.append(f"{{text(row[{i}]) if SPECIAL(row[{i}]) else row[{i}]}}")
+        elif kind == "j":
+            fields.append(f"{{row[{i}].replace(BS, BS2) if BS in row[{i}] else row[{i}]}}")
         elif kind == "b":
             fields.append(f"{{TRUE if row[{i}] else FALSE}}")
         else:  # pragma: no cover
@@ -144,6 +151,9 @@ def _copy_formatter(kinds: str) -> Callable[[Iterable[tuple[Any, ...]]], Iterato
         "TRUE": "t",
         "FALSE": "f",
         "text": _copy_text,
+        "SPECIAL": _COPY_SPECIAL,
+        "BS": "\\",
+        "BS2": "\\\\",
         "CHUNK": COPY_CHUNK_ROWS,
     }
     exec(compile(source, f"<copy formatter {kinds}>", "exec"), namespace)
@@ -213,6 +223,7 @@ def _drop_for_bulk_load(tables: Sequence[str]) -> _Rebuild:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SET LOCAL max_parallel_maintenance_workers = 2")
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), "
             "confrelid::regclass::text "
@@ -421,16 +432,15 @@ _WRITTEN_MODELS = (
 
 
 class _PlanRows:
-    """The rows of every table for one plan, one generator per table.
+    """The rows of every table, made batch by batch as the dossiers come.
 
-    Each generator walks ``plan.dossiers`` on its own and yields its rows in the same order (and
-    so with the same ids) as one pass over the dossiers would: nothing is held in memory but the
-    plan itself. Ids are assigned here so that rows can reference each other without a round
-    trip.
+    Ids are assigned here so that rows can reference each other without a round trip: the
+    dossiers get consecutive ids in the order they come (number order), and each table's
+    generator, given a batch and the id of its first dossier, yields that batch's rows and
+    carries its own id counter on to the next batch. Every generator must be consumed whole.
     """
 
-    def __init__(self, plan: MigrationPlan, reference_date: date, copy_text: bool = False) -> None:
-        self.plan = plan
+    def __init__(self, reference_date: date, copy_text: bool = False) -> None:
         # The run's date and time go into every row of some tables: for COPY text they are
         # formatted once here instead of once per row (the same values either way).
         self.reference_date: date | str = reference_date
@@ -447,11 +457,11 @@ class _PlanRows:
         self.ids = {model: _next_id(model) for model in _WRITTEN_MODELS[2:]}
         self.municipalities_unknown = 0
 
-    def persons(self) -> Iterator[tuple[Any, ...]]:
+    def persons(self, persons: Iterable[PersonToCreate]) -> Iterator[tuple[Any, ...]]:
         person_pk = self.person_pk
         known_nis = self.known_nis
         next_person = self.next_person
-        for p in self.plan.persons:
+        for p in persons:
             if p.insz in person_pk:
                 continue
             person_pk[p.insz] = next_person
@@ -469,12 +479,13 @@ class _PlanRows:
                 "",
             )
             next_person += 1
+        self.next_person = next_person
 
-    def dossiers(self) -> Iterator[tuple[Any, ...]]:
+    def dossiers(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
         now = self.now
         company_pk = self.company_pk
         reference_date = self.reference_date
-        for dossier_id, d in enumerate(self.plan.dossiers, start=self.first_dossier):
+        for dossier_id, d in enumerate(batch, start=first):
             yield (
                 dossier_id,
                 d.number,
@@ -497,10 +508,10 @@ class _PlanRows:
                 _json(_merged(d.merged_from)),
             )
 
-    def members(self) -> Iterator[tuple[Any, ...]]:
+    def members(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
         person_pk = self.person_pk
         member_id = self.ids[Member]
-        for dossier_id, d in enumerate(self.plan.dossiers, start=self.first_dossier):
+        for dossier_id, d in enumerate(batch, start=first):
             for member in d.members:
                 yield (
                     member_id,
@@ -511,12 +522,13 @@ class _PlanRows:
                     member.role in CANDIDATE_ROLES,
                 )
                 member_id += 1
+        self.ids[Member] = member_id
 
-    def choices(self) -> Iterator[tuple[Any, ...]]:
+    def choices(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
         known_nis = self.known_nis
         choice_id = self.ids[MunicipalityChoice]
         unknown = 0
-        for dossier_id, d in enumerate(self.plan.dossiers, start=self.first_dossier):
+        for dossier_id, d in enumerate(batch, start=first):
             position = 0
             for nis in d.municipalities:
                 if nis not in known_nis:
@@ -525,33 +537,35 @@ class _PlanRows:
                 position += 1
                 yield (choice_id, dossier_id, position, nis, "[]")
                 choice_id += 1
-        self.municipalities_unknown = unknown
+        self.ids[MunicipalityChoice] = choice_id
+        self.municipalities_unknown += unknown
 
-    def shares(self) -> Iterator[tuple[Any, ...]]:
+    def shares(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
         company_pk = self.company_pk
         share_id = self.ids[DossierShare]
-        for dossier_id, d in enumerate(self.plan.dossiers, start=self.first_dossier):
+        for dossier_id, d in enumerate(batch, start=first):
             yield (share_id, dossier_id, company_pk[d.primary_company_id], True, 0, True)
             share_id += 1
             for company_id in d.secondary_company_ids:
                 yield (share_id, dossier_id, company_pk[company_id], False, 0, True)
                 share_id += 1
+        self.ids[DossierShare] = share_id
 
-    def history(self) -> Iterator[tuple[Any, ...]]:
+    def history(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
         now = self.now
         reference_date = self.reference_date
-        first = self.ids[StatusChange] - self.first_dossier
-        for dossier_id in range(self.first_dossier, self.first_dossier + len(self.plan.dossiers)):
-            yield (first + dossier_id, dossier_id, "", "REG", "MIGRA", reference_date, "", now)
+        offset = self.ids[StatusChange] - self.first_dossier
+        for dossier_id in range(first, first + len(batch)):
+            yield (offset + dossier_id, dossier_id, "", "REG", "MIGRA", reference_date, "", now)
 
-    def actions(self) -> Iterator[tuple[Any, ...]]:
+    def actions(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
         now = self.now
         reference_date = self.reference_date
         run_id = self.run_id
-        first = self.ids[ActionRecord] - self.first_dossier
-        for dossier_id, d in enumerate(self.plan.dossiers, start=self.first_dossier):
+        offset = self.ids[ActionRecord] - self.first_dossier
+        for dossier_id, d in enumerate(batch, start=first):
             yield (
-                first + dossier_id,
+                offset + dossier_id,
                 dossier_id,
                 "MIGRA",
                 "register",
@@ -564,13 +578,13 @@ class _PlanRows:
                 now,
             )
 
-    def events(self) -> Iterator[tuple[Any, ...]]:
+    def events(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
         now = self.now
         reference_date = self.reference_date
-        first = self.ids[Event] - self.first_dossier
-        for dossier_id, d in enumerate(self.plan.dossiers, start=self.first_dossier):
+        offset = self.ids[Event] - self.first_dossier
+        for dossier_id, d in enumerate(batch, start=first):
             yield (
-                first + dossier_id,
+                offset + dossier_id,
                 "HUURPREMIE",
                 dossier_id,
                 "MIGRA",
@@ -593,13 +607,13 @@ class _PlanRows:
                 now,
             )
 
-    def audit(self) -> Iterator[tuple[Any, ...]]:
+    def audit(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
         now = self.now
         run_id = self.run_id
-        first = self.ids[AuditEntry] - self.first_dossier
-        for dossier_id, d in enumerate(self.plan.dossiers, start=self.first_dossier):
+        offset = self.ids[AuditEntry] - self.first_dossier
+        for dossier_id, d in enumerate(batch, start=first):
             yield (
-                first + dossier_id,
+                offset + dossier_id,
                 now,
                 "CREATE",
                 "register",
@@ -610,6 +624,21 @@ class _PlanRows:
                 _json({"number": d.number, "status": "REG", "version": 1}),
             )
 
+    def per_dossier_tables(
+        self,
+    ) -> tuple[tuple[type[Model], Callable[[Sequence[PlannedDossier], int], Iterator[Any]]], ...]:
+        """Each table made from the dossiers, with its generator, in the order rows are made."""
+        return (
+            (Dossier, self.dossiers),
+            (Member, self.members),
+            (MunicipalityChoice, self.choices),
+            (DossierShare, self.shares),
+            (StatusChange, self.history),
+            (ActionRecord, self.actions),
+            (Event, self.events),
+            (AuditEntry, self.audit),
+        )
+
 
 def _merged(merged_from: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"landlord_id": lid, "dossier_id": did} for lid, did in merged_from]
@@ -619,117 +648,255 @@ def _merged(merged_from: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
 # _*_COLUMNS tuples and of the _PlanRows generators.
 _COPY_KINDS = {
     Person: "rsssnnrrrr",
-    Dossier: "rrrrrrrrrssssrrrrss",
+    Dossier: "rrrrrrrrrjjsjrrrrjj",
     Member: "rrrrnb",
     MunicipalityChoice: "rrrrr",
     DossierShare: "rrrbrb",
     StatusChange: "rrrrrrrr",
-    ActionRecord: "rrrrrrrsrrr",
-    Event: "rrrrrsr",
-    AuditEntry: "rrrrrrrrs",
+    ActionRecord: "rrrrrrrjrrr",
+    Event: "rrrrrjr",
+    AuditEntry: "rrrrrrrrj",
 }
-_END_OF_TABLE = object()
+_COLUMNS = {
+    Person: _PERSON_COLUMNS,
+    Dossier: _DOSSIER_COLUMNS,
+    Member: _MEMBER_COLUMNS,
+    MunicipalityChoice: _CHOICE_COLUMNS,
+    DossierShare: _SHARE_COLUMNS,
+    StatusChange: _HISTORY_COLUMNS,
+    ActionRecord: _ACTION_COLUMNS,
+    Event: _EVENT_COLUMNS,
+    AuditEntry: _AUDIT_COLUMNS,
+}
+# The order PostgreSQL takes the tables in. The persons are known before the first dossier is
+# built; the dossiers, the widest rows, stream while the others are still being made.
 _COPY_ORDER = (
-    StatusChange,
-    MunicipalityChoice,
-    DossierShare,
-    AuditEntry,
     Person,
     Dossier,
     Member,
-    ActionRecord,
+    MunicipalityChoice,
+    DossierShare,
     Event,
+    ActionRecord,
+    AuditEntry,
+    StatusChange,
 )
+BATCH_DOSSIERS = 2000
+COPY_GROUP_BYTES = 32 * 1024 * 1024
+_END_OF_TABLE = object()
+_ABORT = object()
 
 
-class _Formatter(threading.Thread):
-    """Formats the COPY text of every table, in order, into a bounded queue of chunks.
+class WriteAborted(RuntimeError):
+    """The dossiers stopped coming (an error while planning); the transaction is rolled back."""
 
-    It runs beside the connection: while PostgreSQL takes in one table and builds its indexes,
-    this thread already formats the next one (psycopg lets go of the GIL while it waits for the
-    server). It touches no database connection; an error is handed over through the queue.
+
+class _CopyWriter(threading.Thread):
+    """Sends the COPY text of every table to PostgreSQL as the planning thread makes it.
+
+    The planning thread makes the rows of all the dossier tables at once, batch by batch; one
+    connection takes one COPY at a time. So this thread takes everything that is waiting,
+    groups it by table and sends each group with its own COPY (several per table over the run),
+    so that PostgreSQL keeps loading while the dossiers are still being built. Once a table is
+    complete its indexes and constraints are created. It works on the run's own connection (the
+    psycopg connection under Django's, inside the run's transaction); the planning thread does
+    not touch the database until :meth:`MigrationWriter.finish`. An error here is kept and
+    raised in the planning thread.
     """
 
-    def __init__(self, jobs: Sequence[tuple[str, Callable[[], Iterator[tuple[Any, ...]]]]]):
-        super().__init__(name="cir-migration-copy-formatter", daemon=True)
-        self.jobs = jobs
-        self.chunks: queue.Queue[object] = queue.Queue(maxsize=64)
-        self.stop = threading.Event()
+    def __init__(
+        self,
+        raw_connection: Any,
+        rebuild: _Rebuild,
+        tables: Sequence[str],
+        progress: Progress | None,
+    ) -> None:
+        super().__init__(name="cir-migration-copy", daemon=True)
+        self.raw = raw_connection
+        self.rebuild = rebuild
+        self.tables = list(tables)
+        self.progress = progress
+        self.waiting: queue.SimpleQueue[tuple[type[Model], object]] = queue.SimpleQueue()
+        self.written: dict[str, int] = {table: 0 for table in tables}  # the usual order
+        self.error: BaseException | None = None
 
-    def _put(self, item: object) -> bool:
-        while not self.stop.is_set():
-            try:
-                self.chunks.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+    def put(self, model: type[Model], chunk: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.waiting.put((model, chunk))
+
+    def end(self, model: type[Model]) -> None:
+        self.waiting.put((model, _END_OF_TABLE))
+
+    def abort(self) -> None:
+        self.waiting.put((Person, _ABORT))
 
     def run(self) -> None:
         try:
-            for kinds, generate in self.jobs:
-                for chunk in _copy_formatter(kinds)(generate()):
-                    if not self._put(chunk):
-                        return
-                if not self._put(_END_OF_TABLE):
-                    return
-        except BaseException as exc:  # handed to the writing thread, which raises it
-            self._put(exc)
+            self._run()
+        except BaseException as exc:  # raised again in the planning thread
+            self.error = exc
 
-    def table(self) -> Iterator[bytes]:
-        """The chunks of the next table."""
-        while True:
-            item = self.chunks.get()
-            if item is _END_OF_TABLE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            assert isinstance(item, bytes)
-            yield item
+    def _run(self) -> None:
+        loaded: set[str] = set()
+        everything = set(self.tables)
+        while len(loaded) < len(_COPY_ORDER):
+            groups: dict[type[Model], list[bytes]] = {}
+            ended: list[type[Model]] = []
+            size = 0
+            item: tuple[type[Model], object] | None = self.waiting.get()
+            while item is not None:
+                model, chunk = item
+                if chunk is _ABORT:
+                    raise WriteAborted("de invlechting is afgebroken")
+                if chunk is _END_OF_TABLE:
+                    ended.append(model)
+                else:
+                    assert isinstance(chunk, bytes)
+                    groups.setdefault(model, []).append(chunk)
+                    size += len(chunk)
+                item = None
+                if size < COPY_GROUP_BYTES:
+                    with suppress(queue.Empty):
+                        item = self.waiting.get_nowait()
+            for model, chunks in groups.items():
+                self._copy(model, chunks)
+            for model in ended:
+                table = model._meta.db_table
+                loaded.add(table)
+                statements = self.rebuild.statements(table, loaded, everything)
+                for other in self.tables:  # foreign keys that waited for this table
+                    if other in loaded and other != table:
+                        statements += self.rebuild.statements(other, loaded, everything)
+                with self.raw.cursor() as cursor:
+                    for statement in statements:
+                        cursor.execute(statement)
+
+    def _copy(self, model: type[Model], chunks: list[bytes]) -> None:
+        table = model._meta.db_table
+        cols = ", ".join(f'"{c}"' for c in _COLUMNS[model])
+        written = 0
+        with (
+            self.raw.cursor() as cursor,
+            cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy,
+        ):
+            for chunk in chunks:
+                copy.write(chunk)
+                # One line per row: newlines inside values are escaped.
+                written += chunk.count(b"\n")
+        self.written[table] += written
+        if self.progress:
+            self.progress("write", written, None)
 
 
-def _copy_tables(
-    loads: Sequence[tuple[_Sink, Callable[[], Iterator[tuple[Any, ...]]]]],
-    rebuild: _Rebuild,
-    tables: Sequence[str],
-    per_table: dict[str, int],
-    progress: Progress | None,
-) -> None:
-    """PostgreSQL: COPY every table in order from the formatter thread's chunks; right after a
-    table is in, create its indexes and constraints while the next table is being formatted."""
-    for sink, _generate in loads:
-        per_table[sink.table] = 0  # the keys in the usual order
-    # Tables that are cheap to format but costly to load and index come first, so that
-    # PostgreSQL has work from the start while the costlier rows are still being formatted.
-    # Their foreign keys to the dossiers wait for those; the members still follow the persons
-    # (their ids are assigned there).
-    loads = sorted(loads, key=lambda load: _COPY_ORDER.index(load[0].model))
-    formatter = _Formatter([(_COPY_KINDS[sink.model], generate) for sink, generate in loads])
-    formatter.start()
-    loaded: set[str] = set()
-    everything = set(tables)
+class MigrationWriter:
+    """Writes the migration's rows while the dossiers are still being built.
+
+    ``start`` (drops the indexes on PostgreSQL, starts the COPY thread), ``persons`` once, ``add``
+    for every dossier in number order, ``finish`` (waits for PostgreSQL, creates the remaining
+    indexes and constraints, resets the sequences). The caller holds the transaction and calls
+    ``abort`` if it fails in between. On PostgreSQL the rows go in with COPY from a second
+    thread, so PostgreSQL loads the persons and the first dossiers while the later ones are
+    being built; on SQLite they are inserted in batches as they come.
+    """
+
+    def __init__(self, reference_date: date, progress: Progress | None = None) -> None:
+        self.postgresql = connection.vendor == "postgresql"
+        self.rows = _PlanRows(reference_date, copy_text=self.postgresql)
+        self.progress = progress
+        self.tables = [m._meta.db_table for m in _WRITTEN_MODELS]
+        self.batch: list[PlannedDossier] = []
+        self.next_dossier = self.rows.first_dossier
+        self.dossiers = 0
+        self.per_table: dict[str, int] = {table: 0 for table in self.tables}
+        self._copier: _CopyWriter | None = None
+        self._loading: Any = None
+        self._formatters: dict[
+            type[Model], Callable[[Iterable[tuple[Any, ...]]], Iterator[bytes]]
+        ] = {model: _copy_formatter(_COPY_KINDS[model]) for model in _COPY_ORDER}
+
+    def start(self) -> None:
+        if not self.postgresql:
+            return
+        self._loading = bulk_load(self.tables)
+        rebuild = self._loading.__enter__()
+        self._copier = _CopyWriter(connection.connection, rebuild, self.tables, self.progress)
+        self._copier.start()
+
+    def persons(self, persons: Sequence[PersonToCreate]) -> None:
+        self._rows(Person, self.rows.persons(persons))
+        self._end(Person)
+
+    def add(self, dossier: PlannedDossier) -> None:
+        self.batch.append(dossier)
+        if len(self.batch) == BATCH_DOSSIERS:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, first = self.batch, self.next_dossier
+        for model, generate in self.rows.per_dossier_tables():
+            self._rows(model, generate(batch, first))
+        self.next_dossier += len(batch)
+        self.dossiers += len(batch)
+        self.batch = []
+
+    def _rows(self, model: type[Model], rows: Iterator[tuple[Any, ...]]) -> None:
+        if self._copier is not None:
+            put = self._copier.put
+            for chunk in self._formatters[model](rows):
+                put(model, chunk)
+            return
+        table = model._meta.db_table
+        written = _Sink(model, _COLUMNS[model]).load(rows)
+        self.per_table[table] += written
+        if self.progress:
+            self.progress("write", written, None)
+
+    def _end(self, model: type[Model]) -> None:
+        if self._copier is not None:
+            self._copier.end(model)
+
+    def finish(self) -> WriteResult:
+        if self.batch:
+            self._flush()
+        copier = self._copier
+        if copier is not None:
+            for model in _COPY_ORDER[1:]:
+                copier.end(model)
+            copier.join()
+            if copier.error is not None:
+                raise copier.error
+            self.per_table = copier.written
+            self._loading.__exit__(None, None, None)
+        reset_sequences(_WRITTEN_MODELS)
+        return WriteResult(
+            self.per_table[Person._meta.db_table],
+            self.dossiers,
+            sum(self.per_table.values()),
+            self.rows.municipalities_unknown,
+            self.per_table,
+        )
+
+    def abort(self) -> None:
+        """Stop the COPY thread after an error; the caller rolls the transaction back."""
+        copier = self._copier
+        if copier is not None and copier.is_alive():
+            copier.abort()
+            copier.join()
+
+
+@contextmanager
+def migration_writer(
+    reference_date: date, progress: Progress | None = None
+) -> Iterator[MigrationWriter]:
+    """A started :class:`MigrationWriter`, stopped if the block fails; call ``finish`` inside."""
+    writer = MigrationWriter(reference_date, progress)
+    writer.start()
     try:
-        for sink, _generate in loads:
-            cols = ", ".join(f'"{c}"' for c in sink.columns)
-            written = 0
-            with connection.cursor() as cursor:
-                raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
-                with raw.copy(f'COPY "{sink.table}" ({cols}) FROM STDIN') as copy:
-                    for chunk in formatter.table():
-                        copy.write(chunk)
-                        # One line per row: newlines inside values are escaped.
-                        written += chunk.count(b"\n")
-            per_table[sink.table] = written
-            if progress:
-                progress("write", written, None)
-            loaded.add(sink.table)
-            _execute_all(rebuild.statements(sink.table, loaded, everything))
-            for table in tables:  # foreign keys that waited for this table
-                if table in loaded and table != sink.table:
-                    _execute_all(rebuild.statements(table, loaded, everything))
-    finally:
-        formatter.stop.set()
-        formatter.join()
+        yield writer
+    except BaseException:
+        writer.abort()
+        raise
 
 
 def write_plan(
@@ -737,37 +904,10 @@ def write_plan(
     reference_date: date,
     progress: Progress | None = None,
 ) -> WriteResult:
-    """Write persons, dossiers, members, choices, shares, history, action log, audit and one
-    MIGRA event per dossier. The caller holds the transaction."""
-    rows = _PlanRows(plan, reference_date, copy_text=connection.vendor == "postgresql")
-    loads = (
-        (_Sink(Person, _PERSON_COLUMNS), rows.persons),
-        (_Sink(Dossier, _DOSSIER_COLUMNS), rows.dossiers),
-        (_Sink(Member, _MEMBER_COLUMNS), rows.members),
-        (_Sink(MunicipalityChoice, _CHOICE_COLUMNS), rows.choices),
-        (_Sink(DossierShare, _SHARE_COLUMNS), rows.shares),
-        (_Sink(StatusChange, _HISTORY_COLUMNS), rows.history),
-        (_Sink(ActionRecord, _ACTION_COLUMNS), rows.actions),
-        (_Sink(Event, _EVENT_COLUMNS), rows.events),
-        (_Sink(AuditEntry, _AUDIT_COLUMNS), rows.audit),
-    )
-    per_table: dict[str, int] = {}
-    tables = [m._meta.db_table for m in _WRITTEN_MODELS]
-    with bulk_load(tables) as rebuild:
-        if rebuild is not None:
-            _copy_tables(loads, rebuild, tables, per_table, progress)
-        else:
-            for sink, generate in loads:
-                written = sink.load(generate())
-                per_table[sink.table] = written
-                if progress:
-                    progress("write", written, None)
-    reset_sequences(_WRITTEN_MODELS)
-    created_persons = per_table[Person._meta.db_table]
-    return WriteResult(
-        created_persons,
-        len(plan.dossiers),
-        sum(per_table.values()),
-        rows.municipalities_unknown,
-        per_table,
-    )
+    """Write a whole plan: persons, dossiers, members, choices, shares, history, action log,
+    audit and one MIGRA event per dossier. The caller holds the transaction."""
+    with migration_writer(reference_date, progress) as writer:
+        writer.persons(plan.persons)
+        for dossier in plan.dossiers:
+            writer.add(dossier)
+        return writer.finish()

@@ -20,6 +20,7 @@ from .inputs import (
 )
 from .rules import (
     MigrationPlan,
+    MigrationPlanner,
     PersonToCreate,
     PlannedDossier,
     PlannedMember,
@@ -40,6 +41,7 @@ __all__ = [
     "MigrationError",
     "MigrationInputs",
     "MigrationPlan",
+    "MigrationPlanner",
     "Person",
     "PersonToCreate",
     "PlannedDossier",

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -162,15 +162,17 @@ class _Source:
 
 
 class _Draft:
-    """A new dossier before it has a number."""
+    """A new dossier before it is built: its candidates, sources, date and (rule 5) number."""
 
-    __slots__ = ("candidates", "dossier", "sources", "split")
+    __slots__ = ("candidates", "number", "registration_date", "sources", "split")
 
     def __init__(self, candidates: tuple[str, ...], sources: list[_Source], split: bool) -> None:
         self.candidates = candidates
         self.sources = sources
         self.split = split
-        self.dossier: PlannedDossier | None = None
+        # Rule 5.1: the oldest registration date of the merged dossiers.
+        self.registration_date: date = min(s.dossier.registration_date for s in sources)
+        self.number = ""
 
 
 def add_years(start: date, years: int) -> date:
@@ -219,19 +221,28 @@ def _dates_key(source: _Source) -> tuple[date, date]:
     return (d.registration_date, d.last_modified)
 
 
+def _draft_number(draft: _Draft) -> str:
+    return draft.number
+
+
 def _where(dossier: LegacyDossier) -> str:
     return f"{dossier.file}:{dossier.line}"
 
 
-class _Planner:
-    """One run of the rules; the state lives here so the steps stay small."""
+class MigrationPlanner:
+    """One run of the rules; the state lives here so the steps stay small.
+
+    :func:`plan_migration` runs it whole. A writer that wants to start early calls the three
+    steps itself: :meth:`prepare` (screen, group, number; the persons to create are known then),
+    :meth:`build_all` (the dossiers one by one, in number order) and :meth:`finish` (rule 6 and
+    the report). Either way the plan is the same."""
 
     def __init__(
         self,
         inputs: MigrationInputs,
         reference_date: date,
         seed: int,
-        taken_numbers: Iterable[str],
+        taken_numbers: Iterable[str] = frozenset(),
     ) -> None:
         self.inputs = inputs
         self.reference_date = reference_date
@@ -250,6 +261,10 @@ class _Planner:
         self.dropped: list[dict[str, Any]] = []
         self.sources: list[_Source] = []
         self.waiting_since: dict[str, date] = {}
+        self.drafts: list[_Draft] = []
+        self.split_groups = 0
+        self.created: list[PersonToCreate] = []
+        self.dossiers: list[PlannedDossier] = []
 
     # Rule 7 -------------------------------------------------------------------------------
 
@@ -496,7 +511,7 @@ class _Planner:
         return self.area_of[municipality]
 
     def build(self, draft: _Draft) -> PlannedDossier:
-        """Rules 1.4, 1.5, 2, 3, 4 and the dates of rule 5; the number comes later."""
+        """Rules 1.4, 1.5, 2, 3, 4 and the dates of rule 5, for a numbered draft."""
         sources = draft.sources
         domicile = self.domicile(draft)
         domicile_company = self.area_of.get(domicile) if domicile is not None else None
@@ -531,8 +546,8 @@ class _Planner:
         members.extend(PlannedMember(insz, "co_resident", None) for insz in sorted(co_residents))
         legacy = content.dossier
         return PlannedDossier(
-            number="",
-            registration_date=min(s.dossier.registration_date for s in sources),
+            number=draft.number,
+            registration_date=draft.registration_date,
             status=STATUS_AFTER_MIGRATION,
             primary_company_id=primary,
             secondary_company_ids=tuple(secondary),
@@ -550,14 +565,16 @@ class _Planner:
     # Rule 5: numbers ----------------------------------------------------------------------
 
     def number(self, drafts: list[_Draft]) -> None:
-        """Give every draft a random free number of its date; check every date first."""
+        """Give every draft a random free number of its date; check every date first.
+
+        Only the date and the candidates decide a number, so drafts are numbered before they are
+        built, and can be built (and written) in number order."""
         taken: dict[str, set[int]] = defaultdict(set)
         for number in self.taken_numbers:
             taken[number[:10]].add(int(number[11:]))
         by_date: dict[date, list[_Draft]] = defaultdict(list)
         for draft in drafts:
-            assert draft.dossier is not None
-            by_date[draft.dossier.registration_date].append(draft)
+            by_date[draft.registration_date].append(draft)
         for day in sorted(by_date):
             prefix = day.isoformat().replace("-", ".")
             free = MAX_SEQUENCE - len({n for n in taken.get(prefix, ()) if 1 <= n <= MAX_SEQUENCE})
@@ -574,8 +591,7 @@ class _Planner:
             on_day = sorted(by_date[day], key=lambda d: d.candidates)
             rng = random.Random(f"{self.seed}:{day.isoformat()}")
             for draft, sequence in zip(on_day, rng.sample(pool, len(on_day)), strict=True):
-                assert draft.dossier is not None
-                draft.dossier.number = f"{prefix}.{sequence:04d}"
+                draft.number = f"{prefix}.{sequence:04d}"
 
     # Rule 6 -------------------------------------------------------------------------------
 
@@ -590,11 +606,10 @@ class _Planner:
                 continue
             was_claimant = any(s.dossier.rent_premium_claimant == insz for s in with_premium)
             since = self.waiting_since[insz]
-            assert draft.dossier is not None
             outcomes.append(
                 RentPremiumOutcome(
                     insz=insz,
-                    dossier_number=draft.dossier.number,
+                    dossier_number=draft.number,
                     was_claimant=was_claimant,
                     waiting_since=since,
                     outcome=rent_premium_outcome(was_claimant, since, self.reference_date),
@@ -606,11 +621,19 @@ class _Planner:
 
     # Persons and identity warnings --------------------------------------------------------
 
-    def persons_to_create(self, dossiers: list[PlannedDossier]) -> list[PersonToCreate]:
-        numbers = {m.insz for d in dossiers for m in d.members}
+    def persons_to_create(self) -> list[PersonToCreate]:
+        """Every candidate and every (valid) co-resident of a source, by national number.
+
+        These are exactly the members of the new dossiers: each source goes into at least one
+        dossier, whose members are its candidates and the co-residents of its sources."""
+        numbers: set[str] = set()
+        for source in self.sources:
+            numbers.update(source.kh)
+            numbers.update(source.co_residents)
+        persons = self.persons
         created: list[PersonToCreate] = []
         for insz in sorted(numbers):
-            person = self.persons.get(insz)
+            person = persons.get(insz)
             if person is None:
                 created.append(PersonToCreate(insz, None, None, None, None))
             else:
@@ -650,24 +673,45 @@ class _Planner:
         """Every national number of every input dossier, quarantined or not."""
         return {m.insz for d in self.inputs.dossiers for m in d.members}
 
-    # The run ------------------------------------------------------------------------------
+    # The run, in three steps ---------------------------------------------------------------
 
-    def run(self) -> MigrationPlan:
+    def prepare(self) -> list[PersonToCreate]:
+        """Rules 7, 1 and 5: screen, group and number; returns the persons to create."""
         if self.inputs.helper is not None:
             self.inputs.helper.ask_identity_warnings(self.in_input())
         self.screen()
-        drafts, split_groups = self.group()
-        for draft in drafts:
-            draft.dossier = self.build(draft)
-        self.number(drafts)
-        dossiers = [d.dossier for d in drafts if d.dossier is not None]
-        dossiers.sort(key=lambda d: d.number)
-        outcomes = self.rent_premium(drafts)
-        created = self.persons_to_create(dossiers)
-        warnings = self.identity_warnings(created)
-        report = self.report(dossiers, created, outcomes, warnings, split_groups, len(drafts))
+        self.drafts, self.split_groups = self.group()
+        self.number(self.drafts)
+        self.drafts.sort(key=_draft_number)
+        self.created = self.persons_to_create()
+        return self.created
+
+    def build_all(self) -> Iterator[PlannedDossier]:
+        """The new dossiers, built one by one in number order (rules 2, 3 and 4)."""
+        build = self.build
+        for draft in self.drafts:
+            dossier = build(draft)
+            self.dossiers.append(dossier)
+            yield dossier
+
+    def finish(self) -> MigrationPlan:
+        """Rule 6, the identity warnings and the report, once every dossier is built."""
+        dossiers = self.dossiers
+        if len(dossiers) != len(self.drafts):
+            raise RuntimeError("finish() before every dossier was built")
+        outcomes = self.rent_premium(self.drafts)
+        warnings = self.identity_warnings(self.created)
+        report = self.report(
+            dossiers, self.created, outcomes, warnings, self.split_groups, len(self.drafts)
+        )
         validate_report(report)
-        return MigrationPlan(dossiers, created, outcomes, report, self.export_date)
+        return MigrationPlan(dossiers, self.created, outcomes, report, self.export_date)
+
+    def run(self) -> MigrationPlan:
+        self.prepare()
+        for _dossier in self.build_all():
+            pass
+        return self.finish()
 
     def report(
         self,
@@ -829,7 +873,7 @@ def plan_migration(
     anything when a date would need more than 9999 numbers.
     """
     with gc_paused():
-        return _Planner(inputs, reference_date, seed, taken_numbers).run()
+        return MigrationPlanner(inputs, reference_date, seed, taken_numbers).run()
 
 
 def plan_to_export_lines(plan: MigrationPlan) -> list[dict[str, Any]]:
