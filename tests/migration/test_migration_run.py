@@ -192,3 +192,24 @@ def test_text_with_tabs_newlines_backslashes_and_quotes_arrives_unchanged(legacy
     names = set(Person.objects.values_list("last_name", flat=True))
     assert last_name in names
     assert names <= {last_name, ""}  # "" for a person missing from the population extract
+
+
+def test_a_refusal_by_the_database_while_loading_leaves_nothing_written(legacy_folder, monkeypatch):
+    """Two dossiers with one number: PostgreSQL refuses the unique constraint in the COPY
+    thread (SQLite the insert itself); the run fails with that error and writes nothing."""
+    import psycopg
+    from django.db import IntegrityError
+
+    from cir.domain.migration.rules import MigrationPlanner
+
+    number = MigrationPlanner.number
+
+    def number_twice(self, drafts):
+        number(self, drafts)
+        drafts[1].number = drafts[0].number
+
+    monkeypatch.setattr(MigrationPlanner, "number", number_twice)
+    with pytest.raises((IntegrityError, psycopg.errors.UniqueViolation)):
+        migrate(legacy_folder)
+    assert not Dossier.objects.exists()
+    assert not Person.objects.exists()
