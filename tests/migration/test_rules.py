@@ -254,6 +254,14 @@ def test_rule_2_most_recent_ties_broken_by_last_modified_then_smallest_key() -> 
     assert world.plan().dossiers[0].content_source == ("SHM-1", "b")
 
 
+def test_rule_2_most_recent_is_decided_by_registration_date_before_any_last_modified() -> None:
+    world = World()
+    jef = world.person("Jef", domicile=None)
+    world.dossier("SHM-1", "old", date(2020, 1, 1), jef, modified=date(9999, 12, 31))
+    world.dossier("SHM-2", "new", date(2020, 1, 2), jef, modified=date(2020, 1, 2))
+    assert world.plan().dossiers[0].content_source == ("SHM-2", "new")
+
+
 def test_rule_2_couple_domicile_is_applicant_of_most_recent_source() -> None:
     world = World()
     jef = world.person("Jef", domicile="12001")  # WM02

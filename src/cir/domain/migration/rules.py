@@ -158,14 +158,11 @@ class _Source:
         self.kh: tuple[str, ...] = (
             (applicant,) if partner is None else tuple(sorted((applicant, partner)))
         )
-        # Smallest is most recent: latest registration_date, then latest last_modified (one
-        # number for both: ordinals stay below 10**6 until the year 2738), then smallest
-        # (landlord_id, dossier_id).
+        # Smallest is most recent: latest registration_date, then latest last_modified, then
+        # smallest (landlord_id, dossier_id).
         self.recency = (
-            -(
-                dossier.registration_date.toordinal() * 1_000_000
-                + dossier.last_modified.toordinal()
-            ),
+            -dossier.registration_date.toordinal(),
+            -dossier.last_modified.toordinal(),
             dossier.landlord_id,
             dossier.dossier_id,
         )
@@ -222,7 +219,7 @@ def _most_recent(sources: Sequence[_Source]) -> _Source:
     return min(sources, key=_recency)
 
 
-def _recency(source: _Source) -> tuple[int, str, str]:
+def _recency(source: _Source) -> tuple[int, int, str, str]:
     return source.recency
 
 
