@@ -20,7 +20,6 @@ from cir.domain.migration.inputs import (
     MigrationInputs,
     gc_paused,
     read_inputs,
-    validate_report,
 )
 from cir.domain.migration.rules import MigrationPlan, MigrationPlanner, plan_migration
 from cir.migration.writer import clear_register, migration_writer, write_legacy_landlords
@@ -79,8 +78,7 @@ def run_migration(
     inputs = read_inputs(folder, progress=progress)
     read_done = time.perf_counter()
     if dry_run:
-        plan = plan_migration(inputs, reference_date, seed)
-        validate_report(plan.report)
+        plan = plan_migration(inputs, reference_date, seed)  # the report is validated there
         run = MigrationRun(plan=plan, dry_run=True, working_set=inputs)
         run.timings = {
             "read_and_validate": read_done - started,
@@ -103,8 +101,7 @@ def run_migration(
                 writer.add(dossier)
                 if progress and built % 10_000 == 0:
                     progress("merge", 10_000, len(planner.drafts))
-            plan = planner.finish()
-            validate_report(plan.report)
+            plan = planner.finish()  # the report is validated there
             merge_done = time.perf_counter()
             result = writer.finish()
         if result.municipalities_unknown:

@@ -26,7 +26,7 @@ from django.db.models import Max, Model
 from django.utils import timezone
 
 from cir.domain.migration.inputs import MigrationInputs
-from cir.domain.migration.rules import MigrationPlan, PersonToCreate, PlannedDossier
+from cir.domain.migration.rules import PersonToCreate, PlannedDossier
 from cir.migration.models import LegacyLandlord
 from cir.reference.models import HousingCompany, Municipality
 from cir.register.models import (
@@ -897,17 +897,3 @@ def migration_writer(
     except BaseException:
         writer.abort()
         raise
-
-
-def write_plan(
-    plan: MigrationPlan,
-    reference_date: date,
-    progress: Progress | None = None,
-) -> WriteResult:
-    """Write a whole plan: persons, dossiers, members, choices, shares, history, action log,
-    audit and one MIGRA event per dossier. The caller holds the transaction."""
-    with migration_writer(reference_date, progress) as writer:
-        writer.persons(plan.persons)
-        for dossier in plan.dossiers:
-            writer.add(dossier)
-        return writer.finish()
