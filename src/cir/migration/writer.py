@@ -55,46 +55,19 @@ class WriteResult:
     per_table: dict[str, int] = field(default_factory=dict)
 
 
-class _Sink:
-    """Rows for one table, in the order of ``columns``, streamed from an iterator.
-
-    PostgreSQL gets COPY, fed row by row as the iterator yields (nothing is kept in memory);
-    SQLite gets executemany in batches of 5000.
-    """
-
-    def __init__(self, model: type[Model], columns: Sequence[str]) -> None:
-        self.model = model
-        self.table = model._meta.db_table
-        self.columns = list(columns)
-
-    def load(self, rows: Iterable[tuple[Any, ...]]) -> int:
-        if connection.vendor == "postgresql":
-            return self._copy(rows)
-        return self._insert(rows)
-
-    def _copy(self, rows: Iterable[tuple[Any, ...]]) -> int:
-        cols = ", ".join(f'"{c}"' for c in self.columns)
-        count = 0
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
-            with raw.copy(f'COPY "{self.table}" ({cols}) FROM STDIN') as copy:
-                write_row = copy.write_row
-                for row in rows:
-                    write_row(row)
-                    count += 1
-        return count
-
-    def _insert(self, rows: Iterable[tuple[Any, ...]]) -> int:
-        cols = ", ".join(f'"{c}"' for c in self.columns)
-        marks = ", ".join(["%s"] * len(self.columns))
-        sql = f'INSERT INTO "{self.table}" ({cols}) VALUES ({marks})'
-        count = 0
-        iterator = iter(rows)
-        with connection.cursor() as cursor:
-            while batch := list(islice(iterator, 5000)):
-                cursor.executemany(sql, batch)
-                count += len(batch)
-        return count
+def _insert(model: type[Model], rows: Iterable[tuple[Any, ...]]) -> int:
+    """SQLite: ``rows`` (in the order of the table's columns) in batches of 5 000."""
+    columns = _COLUMNS[model]
+    cols = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f'INSERT INTO "{model._meta.db_table}" ({cols}) VALUES ({marks})'
+    count = 0
+    iterator = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := list(islice(iterator, 5000)):
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
 
 
 # COPY text format, as psycopg's write_row writes it: \N for NULL, t/f for booleans, ISO dates
@@ -183,7 +156,7 @@ def reset_sequences(models: Iterable[type[Model]]) -> None:
 
 @dataclass
 class _Rebuild:
-    """What :func:`bulk_load` dropped, to be created again: per table, in creation order."""
+    """What :func:`_drop_for_bulk_load` dropped, to create again: per table, in creation order."""
 
     indexes: dict[str, list[str]] = field(default_factory=dict)
     uniques: dict[str, list[str]] = field(default_factory=dict)
@@ -216,6 +189,18 @@ class _Rebuild:
 
 
 def _drop_for_bulk_load(tables: Sequence[str]) -> _Rebuild:
+    """PostgreSQL, before many rows go into ``tables`` inside the caller's transaction.
+
+    The foreign keys of ``tables``, their unique constraints other than the primary keys (unless
+    a foreign key relies on them) and their other indexes are dropped, and created again by
+    :meth:`_Rebuild.statements` once a table is loaded (and :func:`_finish_bulk_load` for what
+    is left), in the same transaction: building an index from all rows at once and checking a
+    foreign key with one join is several times faster than doing both row by row (and
+    2.5 million deferred foreign-key checks at commit). Nothing is given up: every index,
+    unique and foreign-key constraint is checked over all rows when it is created again, and an
+    error rolls the whole run back. The tables stay locked (ACCESS EXCLUSIVE) until the
+    transaction ends, which the migration, one all-or-nothing run, can afford.
+    """
     rebuild = _Rebuild()
     with connection.cursor() as cursor:
         # Fire what is still pending (e.g. the deletes of --replace): ALTER TABLE refuses a
@@ -272,29 +257,8 @@ def _execute_all(statements: Iterable[str]) -> None:
             cursor.execute(statement)
 
 
-@contextmanager
-def bulk_load(tables: Sequence[str]) -> Iterator[_Rebuild | None]:
-    """Load many rows into ``tables`` inside the caller's transaction, the fast way.
-
-    On PostgreSQL the foreign keys of ``tables``, their unique constraints other than the primary
-    keys (unless a foreign key relies on them) and their other indexes are dropped first and
-    created again afterwards, in the same transaction: building an index from all rows at once
-    and checking a foreign key with one join is several times faster than doing both row by row
-    (and 2.5 million deferred foreign-key checks at commit). Nothing is given up: every index,
-    unique and foreign-key constraint is checked over all rows when it is created again, and an
-    error rolls the whole run back. The tables stay locked (ACCESS EXCLUSIVE) until the
-    transaction ends, which the migration, one all-or-nothing run, can afford. Other databases:
-    nothing changes (``None`` is yielded).
-
-    The caller may create a loaded table's indexes and constraints early, with
-    ``rebuild.statements(table, loaded, tables)`` (e.g. while it prepares the next table's rows);
-    whatever is left is created on the way out.
-    """
-    if connection.vendor != "postgresql":
-        yield None
-        return
-    rebuild = _drop_for_bulk_load(tables)
-    yield rebuild
+def _finish_bulk_load(rebuild: _Rebuild, tables: Sequence[str]) -> None:
+    """Create whatever :func:`_drop_for_bulk_load` dropped and is not back yet."""
     _execute_all(rebuild.remaining(tables))
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -810,7 +774,6 @@ class MigrationWriter:
         self.dossiers = 0
         self.per_table: dict[str, int] = {table: 0 for table in self.tables}
         self._copier: _CopyWriter | None = None
-        self._loading: Any = None
         self._formatters: dict[
             type[Model], Callable[[Iterable[tuple[Any, ...]]], Iterator[bytes]]
         ] = {model: _copy_formatter(_COPY_KINDS[model]) for model in _COPY_ORDER}
@@ -818,8 +781,7 @@ class MigrationWriter:
     def start(self) -> None:
         if not self.postgresql:
             return
-        self._loading = bulk_load(self.tables)
-        rebuild = self._loading.__enter__()
+        rebuild = _drop_for_bulk_load(self.tables)
         self._copier = _CopyWriter(connection.connection, rebuild, self.tables, self.progress)
         self._copier.start()
 
@@ -847,7 +809,7 @@ class MigrationWriter:
                 put(model, chunk)
             return
         table = model._meta.db_table
-        written = _Sink(model, _COLUMNS[model]).load(rows)
+        written = _insert(model, rows)
         self.per_table[table] += written
         if self.progress:
             self.progress("write", written, None)
@@ -861,13 +823,14 @@ class MigrationWriter:
             self._flush()
         copier = self._copier
         if copier is not None:
-            for model in _COPY_ORDER[1:]:
-                copier.end(model)
+            for model in _COPY_ORDER:
+                if model is not Person:  # ended by persons()
+                    copier.end(model)
             copier.join()
             if copier.error is not None:
                 raise copier.error
             self.per_table = copier.written
-            self._loading.__exit__(None, None, None)
+            _finish_bulk_load(copier.rebuild, self.tables)
         reset_sequences(_WRITTEN_MODELS)
         return WriteResult(
             self.per_table[Person._meta.db_table],

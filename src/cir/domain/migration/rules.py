@@ -44,6 +44,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any, Literal
 
 import msgspec
@@ -216,15 +217,7 @@ def _most_recent(sources: Sequence[_Source]) -> _Source:
     sources: a global sort of millions of sources costs more than all the questions."""
     if len(sources) == 1:
         return sources[0]
-    return min(sources, key=_recency)
-
-
-def _recency(source: _Source) -> tuple[int, int, str, str]:
-    return source.recency
-
-
-def _draft_number(draft: _Draft) -> str:
-    return draft.number
+    return min(sources, key=attrgetter("recency"))
 
 
 def _where(dossier: LegacyDossier) -> str:
@@ -677,7 +670,7 @@ class MigrationPlanner:
         self.screen()
         self.drafts, self.split_groups = self.group()
         self.number(self.drafts)
-        self.drafts.sort(key=_draft_number)
+        self.drafts.sort(key=attrgetter("number"))
         self.created = self.persons_to_create()
         return self.created
 
