@@ -99,6 +99,24 @@ def test_a_register_with_dossiers_is_refused_unless_replaced(legacy_folder):
     assert exported() == first  # same input and seed: the same register
 
 
+def test_a_failed_replace_leaves_the_old_register_in_place(legacy_folder, monkeypatch):
+    """--replace clears the register (on PostgreSQL with TRUNCATE) inside the run's transaction."""
+    migrate(legacy_folder)
+    first = exported()
+    persons = Person.objects.count()
+    finish = writer.MigrationWriter.finish
+
+    def finish_then_fail(self):
+        finish(self)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(writer.MigrationWriter, "finish", finish_then_fail)
+    with pytest.raises(RuntimeError):
+        migrate(legacy_folder, "--replace")
+    assert exported() == first
+    assert Person.objects.count() == persons
+
+
 def test_dry_run_computes_and_writes_nothing(legacy_folder, tmp_path):
     report_path = tmp_path / "report.json"
     migrate(legacy_folder, "--dry-run", "--report", str(report_path))

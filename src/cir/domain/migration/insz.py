@@ -5,11 +5,14 @@ The input format wants 11 digits without separators, so a number in a notation s
 clean up first ("85.07.30-033.28") is not accepted here. Results are cached per number because
 the flanders profile asks about the same half a million numbers several times.
 
-stdnum costs a few microseconds per number (it cleans the string on every call), several seconds
-for the flanders profile: the migration's helper process (:mod:`.helper`) asks the same
-questions about the population's numbers on the other core while the dossiers are being read;
-:meth:`InszOracle.absorb` takes the answers over. The helper runs this same class, so the
-answers are the ones the oracle would have given itself.
+stdnum costs about 14 microseconds per number, several seconds for the flanders profile. Two
+things make that smaller. A number of 11 ASCII digits is what ``compact()`` leaves unchanged, so
+for such a number the oracle asks stdnum's date parser directly, which is what ``nn.validate``
+does after cleaning: about half the cost, and the birth date parts come with the verdict
+(``test_oracle_agrees_with_stdnum`` holds the two to the same answers). And the migration's
+helper process (:mod:`.helper`) asks the questions about the population's numbers on the other
+core while the dossiers are being read; :meth:`InszOracle.absorb` takes the answers over. The
+helper runs this same class, so the answers are the ones the oracle would have given itself.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from stdnum.be import bis, nn
+from stdnum.exceptions import ValidationError
 
 # What nn.get_birth_date, get_birth_year and get_birth_month each compute after compact():
 # (year, month, day), None where unknown. Private to stdnum, so looked up defensively; without
@@ -43,10 +47,25 @@ class InszOracle:
                 len(insz) == 11
                 and insz.isascii()
                 and insz.isdigit()
-                and (nn.is_valid(insz) or bis.is_valid(insz))
+                and (self._valid_nn(insz) or bis.is_valid(insz))
             )
             self._valid[insz] = known
         return known
+
+    def _valid_nn(self, insz: str) -> bool:
+        """``nn.is_valid`` of 11 ASCII digits, keeping the birth date parts it works out."""
+        if _BIRTH_DATE_PARTS is None:
+            return nn.is_valid(insz)
+        # nn.validate after compact(), which changes nothing here: a positive number, stdnum's
+        # checksum and date checks, and a month field without the BIS offsets.
+        if int(insz) <= 0 or int(insz[2:4]) > 12:
+            return False
+        try:
+            parts = _BIRTH_DATE_PARTS(insz)
+        except ValidationError:
+            return False
+        self._birth[insz] = parts
+        return True
 
     def birth_parts(self, insz: str) -> tuple[int | None, int | None, int | None]:
         """(year, month, day) encoded in a valid number; ``None`` where the number leaves it open.

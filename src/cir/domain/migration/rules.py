@@ -54,6 +54,7 @@ from .inputs import (
     Company,
     Landlord,
     LegacyDossier,
+    Member,
     MigrationInputs,
     Person,
     Role,
@@ -228,9 +229,9 @@ class MigrationPlanner:
     """One run of the rules; the state lives here so the steps stay small.
 
     :func:`plan_migration` runs it whole. A writer that wants to start early calls the three
-    steps itself: :meth:`prepare` (screen, group, number; the persons to create are known then),
-    :meth:`build_all` (the dossiers one by one, in number order) and :meth:`finish` (rule 6 and
-    the report). Either way the plan is the same."""
+    steps itself: :meth:`prepare` (screen; the persons to create are known then),
+    :meth:`build_all` (group, number, then the dossiers one by one, in number order) and
+    :meth:`finish` (rule 6 and the report). Either way the plan is the same."""
 
     def __init__(
         self,
@@ -266,23 +267,20 @@ class MigrationPlanner:
     def screen(self) -> None:
         """Quarantine what cannot be migrated; keep the rest as sources, in input order."""
         dossiers = self.inputs.dossiers
-        # Duplicates are rare: one pass with a set finds them, and only their lines are listed.
-        seen: set[DossierKey] = set()
-        lines_of: dict[DossierKey, list[str]] = {}
-        for dossier in dossiers:
-            key = (dossier.landlord_id, dossier.dossier_id)
-            if key in seen:
-                lines_of[key] = []
-            else:
-                seen.add(key)
-        if lines_of:
-            for dossier in dossiers:
-                lines = lines_of.get(dossier.key)
-                if lines is not None:
-                    lines.append(_where(dossier))
-        for dossier in dossiers:
-            lines = lines_of.get(dossier.key) if lines_of else None
-            if lines is not None:
+        # Duplicates are rare: one pass with a dict finds them (by the position of each line),
+        # and only their lines are listed.
+        first_at: dict[DossierKey, int] = {}
+        duplicated: dict[int, list[str]] = {}
+        for at, dossier in enumerate(dossiers):
+            known = first_at.setdefault((dossier.landlord_id, dossier.dossier_id), at)
+            if known != at:
+                lines = duplicated.setdefault(known, [_where(dossiers[known])])
+                lines.append(_where(dossier))
+                duplicated[at] = lines
+        screen_one = self._screen_one
+        for at, dossier in enumerate(dossiers):
+            if duplicated and at in duplicated:
+                lines = duplicated[at]
                 self._quarantine(
                     dossier,
                     "duplicate_dossier",
@@ -290,7 +288,7 @@ class MigrationPlanner:
                     f"{len(lines)} lines: {', '.join(lines)}",
                 )
                 continue
-            self._screen_one(dossier)
+            screen_one(dossier)
 
     def _quarantine(self, dossier: LegacyDossier, reason: QuarantineReason, detail: str) -> None:
         self.quarantine.append(
@@ -313,21 +311,30 @@ class MigrationPlanner:
                 f"landlord {dossier.landlord_id} is not in landlords.json",
             )
             return
-        problem = self._members_problem(dossier)
-        if problem is not None:
-            self._quarantine(dossier, "bad_members", problem)
-            return
+        # One pass over the members gathers what the checks below ask, in their order.
+        members = dossier.members
+        applicants = partners = 0
         applicant = ""
         partner: str | None = None
         co_residents: list[str] = []
+        invalid_co_residents: list[str] = []
         valid = self.oracle.is_valid
-        for member in dossier.members:
-            if member.role == "applicant":
+        for member in members:
+            role = member.role
+            if role == "applicant":
+                applicants += 1
                 applicant = member.insz
-            elif member.role == "partner":
+            elif role == "partner":
+                partners += 1
                 partner = member.insz
             elif valid(member.insz):
                 co_residents.append(member.insz)
+            else:
+                invalid_co_residents.append(member.insz)
+        problem = self._members_problem(members, applicants, partners)
+        if problem is not None:
+            self._quarantine(dossier, "bad_members", problem)
+            return
         for role, insz in (("applicant", applicant), ("partner", partner)):
             if insz is not None and not valid(insz):
                 self._quarantine(
@@ -340,19 +347,18 @@ class MigrationPlanner:
         if problem is not None:
             self._quarantine(dossier, "impossible_dates", problem)
             return
-        for member in dossier.members:
-            if member.role == "co_resident" and not valid(member.insz):
-                self.dropped.append(
-                    {
-                        "landlord_id": dossier.landlord_id,
-                        "dossier_id": dossier.dossier_id,
-                        "insz": member.insz,
-                        "file": dossier.file,
-                        "line": dossier.line,
-                    }
-                )
+        for insz in invalid_co_residents:
+            self.dropped.append(
+                {
+                    "landlord_id": dossier.landlord_id,
+                    "dossier_id": dossier.dossier_id,
+                    "insz": insz,
+                    "file": dossier.file,
+                    "line": dossier.line,
+                }
+            )
         waiting = self.waiting_since
-        for member in dossier.members:
+        for member in members:
             if member.role != "co_resident":
                 since = member.member_since or dossier.registration_date
                 known = waiting.get(member.insz)
@@ -361,14 +367,7 @@ class MigrationPlanner:
         self.sources.append(_Source(dossier, landlord, applicant, partner, tuple(co_residents)))
 
     @staticmethod
-    def _members_problem(dossier: LegacyDossier) -> str | None:
-        members = dossier.members
-        applicants = partners = 0
-        for member in members:
-            if member.role == "applicant":
-                applicants += 1
-            elif member.role == "partner":
-                partners += 1
+    def _members_problem(members: Sequence[Member], applicants: int, partners: int) -> str | None:
         if applicants == 0:
             return "no applicant"
         if applicants > 1:
@@ -664,18 +663,20 @@ class MigrationPlanner:
     # The run, in three steps ---------------------------------------------------------------
 
     def prepare(self) -> list[PersonToCreate]:
-        """Rules 7, 1 and 5: screen, group and number; returns the persons to create."""
+        """Rule 7 (screening); returns the persons to create, which the screening decides: a
+        writer can start loading them while the rest of the rules run."""
         if self.inputs.helper is not None:
             self.inputs.helper.ask_identity_warnings(self.in_input())
         self.screen()
-        self.drafts, self.split_groups = self.group()
-        self.number(self.drafts)
-        self.drafts.sort(key=attrgetter("number"))
         self.created = self.persons_to_create()
         return self.created
 
     def build_all(self) -> Iterator[PlannedDossier]:
-        """The new dossiers, built one by one in number order (rules 2, 3 and 4)."""
+        """Rules 1 and 5 (group and number), then the new dossiers, built one by one in number
+        order (rules 2, 3 and 4)."""
+        self.drafts, self.split_groups = self.group()
+        self.number(self.drafts)
+        self.drafts.sort(key=attrgetter("number"))
         build = self.build
         for draft in self.drafts:
             dossier = build(draft)
