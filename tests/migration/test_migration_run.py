@@ -117,6 +117,39 @@ def test_a_failed_replace_leaves_the_old_register_in_place(legacy_folder, monkey
     assert Person.objects.count() == persons
 
 
+def _schema_of_the_register() -> set[tuple[str, ...]]:
+    """Every constraint and index touching the tables the migration loads (PostgreSQL)."""
+    from django.db import connection
+
+    tables = [m._meta.db_table for m in writer._WRITTEN_MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'constraint', conrelid::regclass::text, conname, pg_get_constraintdef(oid), "
+            "convalidated::text FROM pg_constraint "
+            "WHERE conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[]) "
+            "UNION ALL SELECT 'index', tablename, indexname, indexdef, '' FROM pg_indexes "
+            "WHERE tablename = ANY(%s)",
+            [tables, tables, tables],
+        )
+        return set(cursor.fetchall())
+
+
+def test_every_key_index_and_constraint_is_back_after_the_bulk_load(legacy_folder):
+    """On PostgreSQL the load drops primary keys, indexes and foreign keys (also those of other
+    tables to the loaded ones) and creates them again, validated, in the same transaction."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the bulk load drops nothing on SQLite")
+    before = _schema_of_the_register()
+    assert any(row[3].startswith("PRIMARY KEY") for row in before)
+    assert any(
+        row[1] == "register_proxy" and "REFERENCES register_dossier" in row[3] for row in before
+    )
+    migrate(legacy_folder)
+    assert _schema_of_the_register() == before
+
+
 def test_dry_run_computes_and_writes_nothing(legacy_folder, tmp_path):
     report_path = tmp_path / "report.json"
     migrate(legacy_folder, "--dry-run", "--report", str(report_path))
