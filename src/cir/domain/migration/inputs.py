@@ -456,17 +456,20 @@ def _read_dossiers(
                     shared(registered, registered),
                     shared(modified, modified),
                     tuple(
-                        Member(
-                            m.insz,
-                            m.role,
-                            None
-                            if m.member_since is unset
-                            else shared(m.member_since, m.member_since),
-                        )
-                        for m in line.members
+                        [
+                            Member(
+                                m.insz,
+                                m.role,
+                                None
+                                if m.member_since is unset
+                                else shared(m.member_since, m.member_since),
+                            )
+                            for m in line.members
+                        ]
                     ),
-                    tuple(intern(m) for m in preferences.municipalities),
-                    tuple(intern(t) for t in preferences.dwelling_types),
+                    tuple(map(intern, preferences.municipalities)),
+                    # msgspec hands out its own object for each literal: already one of each.
+                    tuple(preferences.dwelling_types),
                     None if other is unset else other,
                     premium.claimant_insz if premium is not None else None,
                     line.housing_situation,
