@@ -15,7 +15,7 @@ from cir.domain.migration import (
     validate_report,
 )
 
-from .builders import World, dossier_of, invalid_insz
+from .builders import REFERENCE, World, dossier_of, invalid_insz
 
 D1 = ("SHM-1", "2018.10.06.001")
 D2 = ("SVK-2", "2020.04.14.003")
@@ -703,3 +703,25 @@ def test_export_lines_follow_register_dossier_schema() -> None:
     assert [line["dossier_number"] for line in lines] == sorted(d.number for d in plan.dossiers)
     assert lines[0]["status"] == "REG"
     assert all(m.get("waiting_since") for m in lines[0]["members"] if m["role"] != "co_resident")
+
+
+# The planner's steps ---------------------------------------------------------------------------
+
+
+def test_the_planner_refuses_to_finish_before_every_dossier_is_built() -> None:
+    """finish() reports on the built dossiers; called early it would report an empty register."""
+    from cir.domain.migration.rules import MigrationPlanner
+
+    world = World()
+    example_1(world)
+    planner = MigrationPlanner(world.inputs(), REFERENCE, seed=1)
+    planner.prepare()
+    with pytest.raises(RuntimeError, match="before every dossier was built"):
+        planner.finish()
+    building = planner.build_all()
+    next(building)
+    with pytest.raises(RuntimeError, match="before every dossier was built"):
+        planner.finish()
+    for _dossier in building:
+        pass
+    assert len(planner.finish().dossiers) == 3

@@ -241,8 +241,8 @@ def _drop_for_bulk_load(tables: Sequence[str]) -> _Rebuild:
     key, kept up row by row, made the COPY of a narrow table three times slower than building
     it afterwards. Nothing is given up: every index, primary key, unique and foreign-key
     constraint is checked over all rows when it is created again, and an error rolls the whole
-    run back. The tables stay locked (ACCESS EXCLUSIVE) until the
-    transaction ends, which the migration, one all-or-nothing run, can afford.
+    run back. The tables stay locked (ACCESS EXCLUSIVE) until the transaction ends, which the
+    migration, one all-or-nothing run, can afford.
     """
     rebuild = _Rebuild()
     with connection.cursor() as cursor:

@@ -261,6 +261,7 @@ class MigrationPlanner:
         self.split_groups = 0
         self.created: list[PersonToCreate] = []
         self.dossiers: list[PlannedDossier] = []
+        self.built = False
 
     # Rule 7 -------------------------------------------------------------------------------
 
@@ -682,12 +683,13 @@ class MigrationPlanner:
             dossier = build(draft)
             self.dossiers.append(dossier)
             yield dossier
+        self.built = True
 
     def finish(self) -> MigrationPlan:
         """Rule 6, the identity warnings and the report, once every dossier is built."""
-        dossiers = self.dossiers
-        if len(dossiers) != len(self.drafts):
+        if not self.built:
             raise RuntimeError("finish() before every dossier was built")
+        dossiers = self.dossiers
         outcomes = self.rent_premium(self.drafts)
         warnings = self.identity_warnings(self.created)
         report = self.report(
