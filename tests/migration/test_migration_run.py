@@ -9,12 +9,13 @@ from datetime import date
 from pathlib import Path
 
 import jsonschema
+import msgspec
 import pytest
 from django.core.management import CommandError, call_command
 
 from cir.domain.migration.inputs import read_inputs, schema
-from cir.domain.migration.rules import plan_migration, plan_to_export_lines
-from cir.migration import writer
+from cir.domain.migration.rules import MigrationPlanner, plan_migration, plan_to_export_lines
+from cir.migration import services, writer
 from cir.migration.export import export_lines
 from cir.migration.models import LegacyLandlord
 from cir.register.models import (
@@ -186,27 +187,47 @@ def test_a_failure_while_writing_leaves_nothing_written(legacy_folder, monkeypat
     assert not Member.objects.exists()
 
 
+class _PlannerDouble:
+    """The real planner, with its dossiers changed on their way to the writer by ``alter``
+    (``alter(n, dossier)`` for the n-th dossier, from 1). The planner itself may be compiled
+    (cir.compiled), and a compiled class cannot be patched: the double stands in for it."""
+
+    def __init__(self, alter, *args, **kwargs):
+        self.real = MigrationPlanner(*args, **kwargs)
+        self.alter = alter
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def build_all(self):
+        for n, dossier in enumerate(self.real.build_all(), start=1):
+            yield self.alter(n, dossier)
+
+
+def _plan_with(monkeypatch, alter):
+    monkeypatch.setattr(
+        services, "MigrationPlanner", lambda *a, **k: _PlannerDouble(alter, *a, **k)
+    )
+
+
 def test_a_failure_while_dossiers_are_still_being_built_leaves_nothing_written(
     legacy_folder, monkeypatch
 ):
     """The rows of the first dossiers are on their way to the database when the rules fail."""
-    from cir.domain.migration.rules import MigrationPlanner
+    built = 0
 
-    build = MigrationPlanner.build
-    calls = 0
-
-    def build_until_the_failure(self, draft):
-        nonlocal calls
-        calls += 1
-        if calls == writer.BATCH_DOSSIERS + 5:
+    def fail_at_the_sixth_of_the_second_batch(n, dossier):
+        nonlocal built
+        built = n
+        if n == writer.BATCH_DOSSIERS + 5:
             raise RuntimeError("rule failed")
-        return build(self, draft)
+        return dossier
 
-    monkeypatch.setattr(MigrationPlanner, "build", build_until_the_failure)
+    _plan_with(monkeypatch, fail_at_the_sixth_of_the_second_batch)
     monkeypatch.setattr(writer, "BATCH_DOSSIERS", 10)
     with pytest.raises(RuntimeError, match="rule failed"):
         migrate(legacy_folder)
-    assert calls == writer.BATCH_DOSSIERS + 5
+    assert built == writer.BATCH_DOSSIERS + 5
     assert not Dossier.objects.exists()
     assert not Person.objects.exists()
 
@@ -251,15 +272,13 @@ def test_a_refusal_by_the_database_while_loading_leaves_nothing_written(legacy_f
     import psycopg
     from django.db import IntegrityError
 
-    from cir.domain.migration.rules import MigrationPlanner
+    first: list[str] = []
 
-    number = MigrationPlanner.number
+    def repeat_the_first_number(n, dossier):
+        first.append(dossier.number)
+        return msgspec.structs.replace(dossier, number=first[0]) if n == 2 else dossier
 
-    def number_twice(self, drafts):
-        number(self, drafts)
-        drafts[1].number = drafts[0].number
-
-    monkeypatch.setattr(MigrationPlanner, "number", number_twice)
+    _plan_with(monkeypatch, repeat_the_first_number)
     with pytest.raises((IntegrityError, psycopg.errors.UniqueViolation)):
         migrate(legacy_folder)
     assert not Dossier.objects.exists()

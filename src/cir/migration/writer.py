@@ -10,23 +10,22 @@ each other without a round trip; sequences are reset afterwards.
 from __future__ import annotations
 
 import queue
-import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from itertools import islice
 from typing import Any
 
-import orjson
 from django.db import connection
 from django.db.models import Max, Model
 from django.utils import timezone
 
 from cir.domain.migration.inputs import MigrationInputs
 from cir.domain.migration.rules import PersonToCreate, PlannedDossier
+from cir.migration import rows
 from cir.migration.models import LegacyLandlord
 from cir.reference.models import HousingCompany, Municipality
 from cir.register.models import (
@@ -42,8 +41,6 @@ from cir.register.models import (
 )
 
 Progress = Callable[[str, int, int | None], None]
-ACTOR_LABEL = "invlechting"
-CANDIDATE_ROLES = ("applicant", "partner")
 
 
 @dataclass
@@ -55,122 +52,18 @@ class WriteResult:
     per_table: dict[str, int] = field(default_factory=dict)
 
 
-def _insert(model: type[Model], rows: Iterable[tuple[Any, ...]]) -> int:
-    """SQLite: ``rows`` (in the order of the table's columns) in batches of 5 000."""
-    columns = _COLUMNS[model]
-    cols = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f'INSERT INTO "{model._meta.db_table}" ({cols}) VALUES ({marks})'
+def _insert(table: rows.Table, made: Iterable[tuple[Any, ...]]) -> int:
+    """SQLite: ``made`` (in the order of the table's columns) in batches of 5 000."""
+    cols = ", ".join(f'"{c}"' for c in table.columns)
+    marks = ", ".join(["%s"] * len(table.columns))
+    sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})'
     count = 0
-    iterator = iter(rows)
+    iterator = iter(made)
     with connection.cursor() as cursor:
         while batch := list(islice(iterator, 5000)):
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
-
-
-# COPY text format, as psycopg's write_row writes it: \N for NULL, t/f for booleans, ISO dates
-# and timestamps, and in text the same seven characters escaped.
-_COPY_ESCAPES = str.maketrans(
-    {"\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r"}
-)
-_COPY_SPECIAL = re.compile("[\\\\\b\t\n\v\f\r]").search
-COPY_CHUNK_ROWS = 4000
-
-
-def _copy_text(value: str) -> str:
-    return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL(value) else value
-
-
-def _copy_formatter(kinds: str) -> Callable[[Iterable[tuple[Any, ...]]], Iterator[bytes]]:
-    """A function turning rows into chunks of COPY text, one letter of ``kinds`` per column.
-
-    ``r``: written as ``str()`` gives it, never NULL and without characters to escape (ints,
-    dates, timestamps, codes); ``n``: the same or NULL; ``s``: text, escaped; ``j``: JSON text
-    from orjson, which escapes every control character itself, so only a backslash needs
-    doubling; ``b``: boolean. The function is generated once per table so that a row costs one
-    f-string.
-
-    Text almost never holds a character COPY must see escaped (a backslash, tab, newline or
-    carriage return; PostgreSQL takes the other control characters as they are). So a chunk is
-    first written without looking at the text, then checked as a whole: one tab between columns,
-    one newline per row, no carriage return, and no backslash but those of the NULLs (each
-    ``\\N`` brings one; the rows' NULLs are counted). Only a chunk that fails the check is
-    written again with every text column escaped.
-    """
-    fast, careful = [], []
-    for i, kind in enumerate(kinds):
-        if kind in "rsj":
-            fast.append(f"{{row[{i}]}}")
-        elif kind == "n":
-            fast.append(f"{{NULL if row[{i}] is None else row[{i}]}}")
-        elif kind == "b":
-            fast.append(f"{{TRUE if row[{i}] else FALSE}}")
-        else:  # pragma: no cover
-            raise ValueError(kind)
-        if kind == "s":
-            careful.append(f"{{text(row[{i}]) if SPECIAL(row[{i}]) else row[{i}]}}")
-        elif kind == "j":
-            careful.append(f"{{row[{i}].replace(BS, BS2) if BS in row[{i}] else row[{i}]}}")
-        else:
-            careful.append(fast[-1])
-    # The generated f-strings write tab and newline.
-    fast_line = "\\t".join(fast) + "\\n"
-    careful_line = "\\t".join(careful) + "\\n"
-    nullable = [f"(row[{i}] is None)" for i, kind in enumerate(kinds) if kind == "n"]
-    count_nulls = f"        nulls += {' + '.join(nullable)}\n" if nullable else ""
-    source = (
-        "def format_rows(rows):\n"
-        "    lines = []\n"
-        "    append = lines.append\n"
-        "    kept = []\n"
-        "    keep = kept.append\n"
-        "    nulls = 0\n"
-        "    for row in rows:\n"
-        f"        append(f'{fast_line}')\n"
-        "        keep(row)\n"
-        f"{count_nulls}"
-        "        if len(lines) == CHUNK:\n"
-        "            yield checked(lines, kept, nulls)\n"
-        "            lines.clear()\n"
-        "            kept.clear()\n"
-        "            nulls = 0\n"
-        "    if lines:\n"
-        "        yield checked(lines, kept, nulls)\n"
-        "\n"
-        "def checked(lines, rows, nulls):\n"
-        "    chunk = ''.join(lines)\n"
-        "    if (\n"
-        "        chunk.count(NEWLINE) == len(rows)\n"
-        "        and chunk.count(TAB) == TABS * len(rows)\n"
-        "        and chunk.count(BS) == nulls\n"
-        "        and CR not in chunk\n"
-        "    ):\n"
-        "        return chunk.encode()\n"
-        f"    return ''.join([f'{careful_line}' for row in rows]).encode()\n"
-    )
-    namespace: dict[str, Any] = {
-        "NULL": "\\N",
-        "TRUE": "t",
-        "FALSE": "f",
-        "text": _copy_text,
-        "SPECIAL": _COPY_SPECIAL,
-        "BS": "\\",
-        "BS2": "\\\\",
-        "CR": "\r",
-        "TAB": "\t",
-        "NEWLINE": "\n",
-        "TABS": len(kinds) - 1,
-        "CHUNK": COPY_CHUNK_ROWS,
-    }
-    exec(compile(source, f"<copy formatter {kinds}>", "exec"), namespace)
-    formatter: Callable[[Iterable[tuple[Any, ...]]], Iterator[bytes]] = namespace["format_rows"]
-    return formatter
-
-
-def _json(value: Any) -> str:
-    return orjson.dumps(value).decode()
 
 
 def _next_id(model: type[Model]) -> int:
@@ -384,84 +277,6 @@ def write_legacy_landlords(inputs: MigrationInputs) -> None:
     )
 
 
-_PERSON_COLUMNS = (
-    "id",
-    "insz",
-    "first_name",
-    "last_name",
-    "birth_date",
-    "domicile_id",
-    "email",
-    "phone1",
-    "phone2",
-    "address",
-)
-_DOSSIER_COLUMNS = (
-    "id",
-    "number",
-    "registration_date",
-    "status",
-    "dossier_type",
-    "primary_landlord_id",
-    "sanction_count",
-    "removal_reason",
-    "version",
-    "dwelling_types",
-    "other_preferences",
-    "housing_situation",
-    "contact",
-    "received_at",
-    "created_at",
-    "updated_at",
-    "last_activity_on",
-    "content_source",
-    "merged_from",
-)
-_MEMBER_COLUMNS = ("id", "dossier_id", "person_id", "role", "waiting_since", "holds_candidacy")
-_CHOICE_COLUMNS = ("id", "dossier_id", "position", "municipality_id", "neighbourhoods")
-_SHARE_COLUMNS = (
-    "id",
-    "dossier_id",
-    "company_id",
-    "is_primary",
-    "acknowledged_version",
-    "unsynchronised",
-)
-_HISTORY_COLUMNS = (
-    "id",
-    "dossier_id",
-    "from_status",
-    "to_status",
-    "action",
-    "effective_date",
-    "removal_reason",
-    "at",
-)
-_ACTION_COLUMNS = (
-    "id",
-    "dossier_id",
-    "action",
-    "actor_kind",
-    "actor_label",
-    "correlation_id",
-    "comment",
-    "payload",
-    "effective_date",
-    "version_after",
-    "at",
-)
-_EVENT_COLUMNS = ("id", "audience", "dossier_id", "kind", "effective_date", "payload", "created_at")
-_AUDIT_COLUMNS = (
-    "id",
-    "at",
-    "operation",
-    "actor_kind",
-    "actor_label",
-    "correlation_id",
-    "dossier_id",
-    "summary",
-    "after",
-)
 _WRITTEN_MODELS = (
     Person,
     Dossier,
@@ -473,257 +288,20 @@ _WRITTEN_MODELS = (
     Event,
     AuditEntry,
 )
+assert [m._meta.db_table for m in _WRITTEN_MODELS] == [t.name for t in rows.TABLES]
 
-
-class _PlanRows:
-    """The rows of every table, made batch by batch as the dossiers come.
-
-    Ids are assigned here so that rows can reference each other without a round trip: the
-    dossiers get consecutive ids in the order they come (number order), and each table's
-    generator, given a batch and the id of its first dossier, yields that batch's rows and
-    carries its own id counter on to the next batch. Every generator must be consumed whole.
-    """
-
-    def __init__(self, reference_date: date, copy_text: bool = False) -> None:
-        # The run's date and time go into every row of some tables: for COPY text they are
-        # formatted once here instead of once per row (the same values either way).
-        self.reference_date: date | str = reference_date
-        self.now: datetime | str = timezone.now()
-        if copy_text:
-            self.reference_date = reference_date.isoformat()
-            self.now = self.now.isoformat()
-        self.run_id = str(uuid.uuid4())
-        self.company_pk = dict(HousingCompany.objects.values_list("company_id", "pk"))
-        self.known_nis = set(Municipality.objects.values_list("nis_code", flat=True))
-        self.person_pk = dict(Person.objects.values_list("insz", "pk"))
-        self.next_person = _next_id(Person)
-        self.first_dossier = _next_id(Dossier)
-        self.ids = {model: _next_id(model) for model in _WRITTEN_MODELS[2:]}
-        self.municipalities_unknown = 0
-
-    def persons(self, persons: Iterable[PersonToCreate]) -> Iterator[tuple[Any, ...]]:
-        person_pk = self.person_pk
-        known_nis = self.known_nis
-        next_person = self.next_person
-        for p in persons:
-            if p.insz in person_pk:
-                continue
-            person_pk[p.insz] = next_person
-            domicile = p.domicile_nis if p.domicile_nis in known_nis else None
-            yield (
-                next_person,
-                p.insz,
-                p.first_name or "",
-                p.last_name or "",
-                p.birth_date,
-                domicile,
-                "",
-                "",
-                "",
-                "",
-            )
-            next_person += 1
-        self.next_person = next_person
-
-    def dossiers(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
-        now = self.now
-        company_pk = self.company_pk
-        reference_date = self.reference_date
-        for dossier_id, d in enumerate(batch, start=first):
-            yield (
-                dossier_id,
-                d.number,
-                d.registration_date,
-                d.status,
-                "MIGRA",
-                company_pk[d.primary_company_id],
-                0,
-                "",
-                1,
-                _json(list(d.dwelling_types)),
-                _json(d.other or {}),
-                d.housing_situation or "",
-                _json(d.contact or {}),
-                now,
-                now,
-                now,
-                reference_date,
-                _json({"landlord_id": d.content_source[0], "dossier_id": d.content_source[1]}),
-                _json(_merged(d.merged_from)),
-            )
-
-    def members(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
-        person_pk = self.person_pk
-        member_id = self.ids[Member]
-        for dossier_id, d in enumerate(batch, start=first):
-            for member in d.members:
-                yield (
-                    member_id,
-                    dossier_id,
-                    person_pk[member.insz],
-                    member.role,
-                    member.waiting_since,
-                    member.role in CANDIDATE_ROLES,
-                )
-                member_id += 1
-        self.ids[Member] = member_id
-
-    def choices(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
-        known_nis = self.known_nis
-        choice_id = self.ids[MunicipalityChoice]
-        unknown = 0
-        for dossier_id, d in enumerate(batch, start=first):
-            position = 0
-            for nis in d.municipalities:
-                if nis not in known_nis:
-                    unknown += 1
-                    continue
-                position += 1
-                yield (choice_id, dossier_id, position, nis, "[]")
-                choice_id += 1
-        self.ids[MunicipalityChoice] = choice_id
-        self.municipalities_unknown += unknown
-
-    def shares(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
-        company_pk = self.company_pk
-        share_id = self.ids[DossierShare]
-        for dossier_id, d in enumerate(batch, start=first):
-            yield (share_id, dossier_id, company_pk[d.primary_company_id], True, 0, True)
-            share_id += 1
-            for company_id in d.secondary_company_ids:
-                yield (share_id, dossier_id, company_pk[company_id], False, 0, True)
-                share_id += 1
-        self.ids[DossierShare] = share_id
-
-    def history(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
-        now = self.now
-        reference_date = self.reference_date
-        offset = self.ids[StatusChange] - self.first_dossier
-        for dossier_id in range(first, first + len(batch)):
-            yield (offset + dossier_id, dossier_id, "", "REG", "MIGRA", reference_date, "", now)
-
-    def actions(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
-        now = self.now
-        reference_date = self.reference_date
-        run_id = self.run_id
-        offset = self.ids[ActionRecord] - self.first_dossier
-        for dossier_id, d in enumerate(batch, start=first):
-            yield (
-                offset + dossier_id,
-                dossier_id,
-                "MIGRA",
-                "register",
-                ACTOR_LABEL,
-                run_id,
-                "",
-                _json({"samengevoegdUit": _merged(d.merged_from), "gesplitst": d.split}),
-                reference_date,
-                1,
-                now,
-            )
-
-    def events(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
-        now = self.now
-        reference_date = self.reference_date
-        offset = self.ids[Event] - self.first_dossier
-        for dossier_id, d in enumerate(batch, start=first):
-            yield (
-                offset + dossier_id,
-                "HUURPREMIE",
-                dossier_id,
-                "MIGRA",
-                reference_date,
-                _json(
-                    {
-                        "dossierNummer": d.number,
-                        "rijksregisternummers": [
-                            m.insz for m in d.members if m.role in CANDIDATE_ROLES
-                        ],
-                        "actie": "MIGRA",
-                        "wachtSinds": {
-                            m.insz: m.waiting_since.isoformat()
-                            for m in d.members
-                            if m.waiting_since is not None
-                        },
-                        "gesplitst": d.split,
-                    }
-                ),
-                now,
-            )
-
-    def audit(self, batch: Sequence[PlannedDossier], first: int) -> Iterator[tuple[Any, ...]]:
-        now = self.now
-        run_id = self.run_id
-        offset = self.ids[AuditEntry] - self.first_dossier
-        for dossier_id, d in enumerate(batch, start=first):
-            yield (
-                offset + dossier_id,
-                now,
-                "CREATE",
-                "register",
-                ACTOR_LABEL,
-                run_id,
-                dossier_id,
-                "dossier aangemaakt door de invlechting",
-                _json({"number": d.number, "status": "REG", "version": 1}),
-            )
-
-    def per_dossier_tables(
-        self,
-    ) -> tuple[tuple[type[Model], Callable[[Sequence[PlannedDossier], int], Iterator[Any]]], ...]:
-        """Each table made from the dossiers, with its generator, in the order rows are made."""
-        return (
-            (Dossier, self.dossiers),
-            (Member, self.members),
-            (MunicipalityChoice, self.choices),
-            (DossierShare, self.shares),
-            (StatusChange, self.history),
-            (ActionRecord, self.actions),
-            (Event, self.events),
-            (AuditEntry, self.audit),
-        )
-
-
-def _merged(merged_from: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    return [{"landlord_id": lid, "dossier_id": did} for lid, did in merged_from]
-
-
-# COPY text kinds of the columns of each table (see _copy_formatter), in the order of the
-# _*_COLUMNS tuples and of the _PlanRows generators.
-_COPY_KINDS = {
-    Person: "rsssnnrrrr",
-    Dossier: "rrrrrrrrrjjsjrrrrjj",
-    Member: "rrrrnb",
-    MunicipalityChoice: "rrrrr",
-    DossierShare: "rrrbrb",
-    StatusChange: "rrrrrrrr",
-    ActionRecord: "rrrrrrrjrrr",
-    Event: "rrrrrjr",
-    AuditEntry: "rrrrrrrrj",
-}
-_COLUMNS = {
-    Person: _PERSON_COLUMNS,
-    Dossier: _DOSSIER_COLUMNS,
-    Member: _MEMBER_COLUMNS,
-    MunicipalityChoice: _CHOICE_COLUMNS,
-    DossierShare: _SHARE_COLUMNS,
-    StatusChange: _HISTORY_COLUMNS,
-    ActionRecord: _ACTION_COLUMNS,
-    Event: _EVENT_COLUMNS,
-    AuditEntry: _AUDIT_COLUMNS,
-}
 # The order PostgreSQL takes the tables in. The persons are known before the first dossier is
 # built; the dossiers, the widest rows, stream while the others are still being made.
 _COPY_ORDER = (
-    Person,
-    Dossier,
-    Member,
-    MunicipalityChoice,
-    DossierShare,
-    Event,
-    ActionRecord,
-    AuditEntry,
-    StatusChange,
+    rows.PERSON,
+    rows.DOSSIER,
+    rows.MEMBER,
+    rows.CHOICE,
+    rows.SHARE,
+    rows.EVENT,
+    rows.ACTION,
+    rows.AUDIT,
+    rows.STATUS_CHANGE,
 )
 BATCH_DOSSIERS = 2000
 COPY_GROUP_BYTES = 32 * 1024 * 1024
@@ -760,20 +338,20 @@ class _CopyWriter(threading.Thread):
         self.rebuild = rebuild
         self.tables = list(tables)
         self.progress = progress
-        self.waiting: queue.SimpleQueue[tuple[type[Model], object]] = queue.SimpleQueue()
+        self.waiting: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
         self.written: dict[str, int] = {table: 0 for table in tables}  # the usual order
         self.error: BaseException | None = None
 
-    def put(self, model: type[Model], chunk: bytes) -> None:
+    def put(self, table: str, chunk: bytes) -> None:
         if self.error is not None:
             raise self.error
-        self.waiting.put((model, chunk))
+        self.waiting.put((table, chunk))
 
-    def end(self, model: type[Model]) -> None:
-        self.waiting.put((model, _END_OF_TABLE))
+    def end(self, table: str) -> None:
+        self.waiting.put((table, _END_OF_TABLE))
 
     def abort(self) -> None:
-        self.waiting.put((Person, _ABORT))
+        self.waiting.put(("", _ABORT))
 
     def run(self) -> None:
         try:
@@ -784,29 +362,28 @@ class _CopyWriter(threading.Thread):
     def _run(self) -> None:
         loaded: set[str] = set()
         everything = set(self.tables)
-        while len(loaded) < len(_COPY_ORDER):
-            groups: dict[type[Model], list[bytes]] = {}
-            ended: list[type[Model]] = []
+        while len(loaded) < len(self.tables):
+            groups: dict[str, list[bytes]] = {}
+            ended: list[str] = []
             size = 0
-            item: tuple[type[Model], object] | None = self.waiting.get()
+            item: tuple[str, object] | None = self.waiting.get()
             while item is not None:
-                model, chunk = item
+                table, chunk = item
                 if chunk is _ABORT:
                     raise WriteAborted("de invlechting is afgebroken")
                 if chunk is _END_OF_TABLE:
-                    ended.append(model)
+                    ended.append(table)
                 else:
                     assert isinstance(chunk, bytes)
-                    groups.setdefault(model, []).append(chunk)
+                    groups.setdefault(table, []).append(chunk)
                     size += len(chunk)
                 item = None
                 if size < COPY_GROUP_BYTES:
                     with suppress(queue.Empty):
                         item = self.waiting.get_nowait()
-            for model, chunks in groups.items():
-                self._copy(model, chunks)
-            for model in ended:
-                table = model._meta.db_table
+            for table, chunks in groups.items():
+                self._copy(table, chunks)
+            for table in ended:
                 loaded.add(table)
                 statements = self.rebuild.statements(table, loaded, everything)
                 for other in self.tables:  # foreign keys that waited for this table
@@ -816,9 +393,8 @@ class _CopyWriter(threading.Thread):
                     for statement in statements:
                         cursor.execute(statement)
 
-    def _copy(self, model: type[Model], chunks: list[bytes]) -> None:
-        table = model._meta.db_table
-        cols = ", ".join(f'"{c}"' for c in _COLUMNS[model])
+    def _copy(self, table: str, chunks: list[bytes]) -> None:
+        cols = ", ".join(f'"{c}"' for c in rows.TABLE[table].columns)
         written = 0
         with (
             self.raw.cursor() as cursor,
@@ -846,17 +422,27 @@ class MigrationWriter:
 
     def __init__(self, reference_date: date, progress: Progress | None = None) -> None:
         self.postgresql = connection.vendor == "postgresql"
-        self.rows = _PlanRows(reference_date, copy_text=self.postgresql)
+        now = timezone.now()
+        ops = connection.ops
+        self.rows = rows.RowMaker(
+            # The run's date and time as text the way this database takes them (SQLite: as
+            # Django itself stores them).
+            reference_date=reference_date.isoformat()
+            if self.postgresql
+            else str(ops.adapt_datefield_value(reference_date)),
+            now=now.isoformat() if self.postgresql else str(ops.adapt_datetimefield_value(now)),
+            run_id=str(uuid.uuid4()),
+            company_pk=dict(HousingCompany.objects.values_list("company_id", "pk")),
+            known_nis=Municipality.objects.values_list("nis_code", flat=True),
+            person_pk=dict(Person.objects.values_list("insz", "pk")),
+            next_ids={m._meta.db_table: _next_id(m) for m in _WRITTEN_MODELS},
+        )
         self.progress = progress
         self.tables = [m._meta.db_table for m in _WRITTEN_MODELS]
         self.batch: list[PlannedDossier] = []
-        self.next_dossier = self.rows.first_dossier
         self.dossiers = 0
         self.per_table: dict[str, int] = {table: 0 for table in self.tables}
         self._copier: _CopyWriter | None = None
-        self._formatters: dict[
-            type[Model], Callable[[Iterable[tuple[Any, ...]]], Iterator[bytes]]
-        ] = {model: _copy_formatter(_COPY_KINDS[model]) for model in _COPY_ORDER}
 
     def start(self) -> None:
         if not self.postgresql:
@@ -866,8 +452,8 @@ class MigrationWriter:
         self._copier.start()
 
     def persons(self, persons: Sequence[PersonToCreate]) -> None:
-        self._rows(Person, self.rows.persons(persons))
-        self._end(Person)
+        self._write(self.rows.persons(persons))
+        self._end(rows.PERSON)
 
     def add(self, dossier: PlannedDossier) -> None:
         self.batch.append(dossier)
@@ -875,37 +461,34 @@ class MigrationWriter:
             self._flush()
 
     def _flush(self) -> None:
-        batch, first = self.batch, self.next_dossier
-        for model, generate in self.rows.per_dossier_tables():
-            self._rows(model, generate(batch, first))
-        self.next_dossier += len(batch)
-        self.dossiers += len(batch)
+        self._write(self.rows.dossier_tables(self.batch))
+        self.dossiers += len(self.batch)
         self.batch = []
 
-    def _rows(self, model: type[Model], rows: Iterator[tuple[Any, ...]]) -> None:
+    def _write(self, chunks: list[tuple[str, str, int]]) -> None:
         if self._copier is not None:
             put = self._copier.put
-            for chunk in self._formatters[model](rows):
-                put(model, chunk)
+            for table, text, _rows in chunks:
+                put(table, text.encode())
             return
-        table = model._meta.db_table
-        written = _insert(model, rows)
-        self.per_table[table] += written
-        if self.progress:
-            self.progress("write", written, None)
+        for table, text, count in chunks:
+            _insert(rows.TABLE[table], rows.read_rows(text, rows.TABLE[table].kinds))
+            self.per_table[table] += count
+            if self.progress:
+                self.progress("write", count, None)
 
-    def _end(self, model: type[Model]) -> None:
+    def _end(self, table: str) -> None:
         if self._copier is not None:
-            self._copier.end(model)
+            self._copier.end(table)
 
     def finish(self) -> WriteResult:
         if self.batch:
             self._flush()
         copier = self._copier
         if copier is not None:
-            for model in _COPY_ORDER:
-                if model is not Person:  # ended by persons()
-                    copier.end(model)
+            for table in _COPY_ORDER:
+                if table != rows.PERSON:  # ended by persons()
+                    copier.end(table)
             copier.join()
             if copier.error is not None:
                 raise copier.error
@@ -913,7 +496,7 @@ class MigrationWriter:
             _finish_bulk_load(copier.rebuild, self.tables)
         reset_sequences(_WRITTEN_MODELS)
         return WriteResult(
-            self.per_table[Person._meta.db_table],
+            self.per_table[rows.PERSON],
             self.dossiers,
             sum(self.per_table.values()),
             self.rows.municipalities_unknown,

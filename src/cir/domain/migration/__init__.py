@@ -3,7 +3,14 @@
 Read an input folder with :func:`read_inputs`, plan with :func:`plan_migration`, and write the
 :class:`MigrationPlan` in one transaction (the caller's job). :func:`plan_to_export_lines` gives
 the migrated dossiers in the ``cir export-register`` shape.
+
+The rules and the national-number checks run compiled (mypyc) when a fresh build of them
+exists; see :mod:`cir.compiled`.
 """
+
+from cir.compiled import activate
+
+COMPILED = activate(__name__, __path__)
 
 from .errors import MalformedInput, MigrationError, TooManyDossiersOnDate, mask_insz
 from .inputs import (

@@ -47,8 +47,6 @@ from datetime import date
 from operator import attrgetter
 from typing import Any, Literal
 
-import msgspec
-
 from .errors import TooManyDossiersOnDate
 from .inputs import (
     Company,
@@ -62,53 +60,16 @@ from .inputs import (
     validate_report,
 )
 from .insz import InszOracle
+from .planned import DossierKey, PersonToCreate, PlannedDossier, PlannedMember
 
 Outcome = Literal["continues", "loses_entitlement", "new_claimant", "not_yet_entitled"]
 QuarantineReason = Literal[
     "invalid_insz", "unknown_landlord", "bad_members", "duplicate_dossier", "impossible_dates"
 ]
-DossierKey = tuple[str, str]
 
 STATUS_AFTER_MIGRATION = "REG"
 MAX_SEQUENCE = 9999
 RENT_PREMIUM_YEARS = 4
-
-
-class PlannedMember(msgspec.Struct, gc=False):
-    """A member of a new dossier; ``waiting_since`` (individual waiting time) for candidates."""
-
-    insz: str
-    role: Role
-    waiting_since: date | None
-
-
-class PlannedDossier(msgspec.Struct, gc=False):
-    """A dossier the migration creates (status REG, pending the one-time actualisation)."""
-
-    number: str
-    registration_date: date
-    status: str
-    primary_company_id: str
-    secondary_company_ids: tuple[str, ...]
-    members: tuple[PlannedMember, ...]
-    municipalities: tuple[str, ...]
-    dwelling_types: tuple[str, ...]
-    other: dict[str, Any] | None
-    housing_situation: str | None
-    contact: dict[str, Any] | None
-    content_source: DossierKey
-    merged_from: tuple[DossierKey, ...]
-    split: bool
-
-
-class PersonToCreate(msgspec.Struct, gc=False):
-    """A person of a new dossier; names and birth date are ``None`` when not in the extract."""
-
-    insz: str
-    first_name: str | None
-    last_name: str | None
-    birth_date: date | None
-    domicile_nis: str | None
 
 
 @dataclass(slots=True)
