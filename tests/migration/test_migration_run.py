@@ -216,14 +216,14 @@ def test_a_failure_while_dossiers_are_still_being_built_leaves_nothing_written(
     """The rows of the first dossiers are on their way to the database when the rules fail."""
     built = 0
 
-    def fail_at_the_sixth_of_the_second_batch(n, dossier):
+    def fail_at_the_fifth_of_the_second_batch(n, dossier):
         nonlocal built
         built = n
         if n == writer.BATCH_DOSSIERS + 5:
             raise RuntimeError("rule failed")
         return dossier
 
-    _plan_with(monkeypatch, fail_at_the_sixth_of_the_second_batch)
+    _plan_with(monkeypatch, fail_at_the_fifth_of_the_second_batch)
     monkeypatch.setattr(writer, "BATCH_DOSSIERS", 10)
     with pytest.raises(RuntimeError, match="rule failed"):
         migrate(legacy_folder)

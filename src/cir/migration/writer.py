@@ -3,8 +3,9 @@
 :class:`MigrationWriter` takes the persons as soon as the rules know them and then the dossiers
 one by one, in number order, as they are built; the caller holds the transaction. PostgreSQL
 gets COPY (the fastest way in) from a second thread, so it loads while Python is still building
-(decision 0007); SQLite gets batched inserts. Ids are assigned here so that rows can reference
-each other without a round trip; sequences are reset afterwards.
+(decision 0007); SQLite gets batched inserts of the same rows. The rows, with the ids that let
+them reference each other without a round trip, come from :mod:`.rows` as COPY text; the
+sequences are reset afterwards.
 """
 
 from __future__ import annotations
