@@ -43,8 +43,8 @@ def maker() -> rows.RowMaker:
     )
 
 
-def _as_copy_text(kind: str, value: object) -> object:
-    return ("t" if value else "f") if kind == "b" and value is not None else value
+def _as_copy_text(value: object) -> object:
+    return ("t" if value else "f") if isinstance(value, bool) else value
 
 
 def read_all(made: list[tuple[str, str, int]]) -> dict[str, list[list[str | None]]]:
@@ -53,13 +53,14 @@ def read_all(made: list[tuple[str, str, int]]) -> dict[str, list[list[str | None
     for table, text, count in made:
         read = read_copy_text(text)
         assert len(read) == count
-        assert all(len(row) == len(rows.TABLE[table].columns) for row in read)
-        kinds = rows.TABLE[table].kinds
-        as_sqlite = [
-            [_as_copy_text(kind, value) for kind, value in zip(kinds, row, strict=True)]
-            for row in rows.read_rows(text, kinds)
-        ]
-        assert as_sqlite == read
+        columns = rows.TABLE[table].columns
+        assert all(len(row) == len(columns) for row in read)
+        for_sqlite = rows.read_rows(text, rows.TABLE[table])
+        assert [[_as_copy_text(value) for value in row] for row in for_sqlite] == read
+        for row in for_sqlite:  # SQLite gets booleans as bool, everything else as text or None
+            for column, value in zip(columns, row, strict=True):
+                wanted = bool if column in rows.TABLE[table].booleans else str
+                assert value is None or type(value) is wanted, (table, column, value)
         tables.setdefault(table, []).extend(read)
     return tables
 

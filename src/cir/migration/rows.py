@@ -78,16 +78,17 @@ def checked(lines: list[str], columns: int, nulls: int) -> str | None:
     return None
 
 
-def read_rows(text: str, kinds: str) -> list[tuple[Any, ...]]:
-    """COPY text back into rows (for SQLite): NULL as None, booleans as bool, the rest as text
-    (SQLite's column affinity turns the digits of integer columns into integers)."""
+def read_rows(text: str, table: Table) -> list[tuple[Any, ...]]:
+    """COPY text back into rows of ``table`` (for SQLite): NULL as None, booleans as bool, the
+    rest as text (SQLite's column affinity turns the digits of integer columns into integers)."""
+    booleans = [column in table.booleans for column in table.columns]
     rows: list[tuple[Any, ...]] = []
     for line in text.split("\n")[:-1]:
         row: list[Any] = []
-        for kind, field in zip(kinds, line.split("\t"), strict=True):
+        for boolean, field in zip(booleans, line.split("\t"), strict=True):
             if field == NULL:
                 row.append(None)
-            elif kind == "b":
+            elif boolean:
                 row.append(field == "t")
             elif "\\" in field:
                 row.append(_ESCAPED.sub(lambda m: _UNESCAPES.get(m.group(1), m.group(1)), field))
@@ -190,31 +191,27 @@ AUDIT = "register_auditentry"
 
 @dataclass(frozen=True)
 class Table:
-    """A table the migration writes: its columns in row order and what each holds (``kinds``,
-    one letter per column): ``r`` a value written as it is (ids, codes, dates, timestamps),
-    never NULL and never with a character COPY must see escaped; ``n`` the same or NULL; ``s``
-    text; ``j`` JSON text; ``b`` a boolean."""
+    """A table the migration writes: its columns in row order, and those that hold a boolean
+    (``t``/``f`` in COPY text; SQLite wants ``True``/``False``)."""
 
     name: str
     columns: tuple[str, ...]
-    kinds: str
+    booleans: frozenset[str] = frozenset()
 
 
 TABLES = (
-    Table(PERSON, _PERSON_COLUMNS, "rsssnnrrrr"),
-    Table(DOSSIER, _DOSSIER_COLUMNS, "rrrrrrrrrjjsjrrrrjj"),
-    Table(MEMBER, _MEMBER_COLUMNS, "rrrrnb"),
-    Table(CHOICE, _CHOICE_COLUMNS, "rrrrr"),
-    Table(SHARE, _SHARE_COLUMNS, "rrrbrb"),
-    Table(STATUS_CHANGE, _HISTORY_COLUMNS, "rrrrrrrr"),
-    Table(ACTION, _ACTION_COLUMNS, "rrrrrrrjrrr"),
-    Table(EVENT, _EVENT_COLUMNS, "rrrrrjr"),
-    Table(AUDIT, _AUDIT_COLUMNS, "rrrrrrrrj"),
+    Table(PERSON, _PERSON_COLUMNS),
+    Table(DOSSIER, _DOSSIER_COLUMNS),
+    Table(MEMBER, _MEMBER_COLUMNS, frozenset({"holds_candidacy"})),
+    Table(CHOICE, _CHOICE_COLUMNS),
+    Table(SHARE, _SHARE_COLUMNS, frozenset({"is_primary", "unsynchronised"})),
+    Table(STATUS_CHANGE, _HISTORY_COLUMNS),
+    Table(ACTION, _ACTION_COLUMNS),
+    Table(EVENT, _EVENT_COLUMNS),
+    Table(AUDIT, _AUDIT_COLUMNS),
 )
 """Every table the migration writes, persons first; the others are made from the dossiers."""
 TABLE = {table.name: table for table in TABLES}
-for _table in TABLES:
-    assert len(_table.columns) == len(_table.kinds), _table.name
 
 
 Writer = Callable[[Callable[[str], str], Callable[[str], str]], tuple[list[str], int]]
@@ -271,22 +268,28 @@ class RowMaker:
         """Every table made from the dossiers, with the rows of ``batch``: (table, COPY text,
         rows) each; the next batch's dossiers follow on."""
         first = self.ids[DOSSIER]
+        # Both the dossier row and its MIGRA action carry the merged legacy dossiers.
+        merged = [_json(_merged(d.merged_from)) for d in batch]
+        dossiers = self._chunk(DOSSIER, lambda e, j: self._dossiers(batch, first, merged, e, j))
+        members = self._chunk(MEMBER, lambda e, j: self._members(batch, first))
+        choices = self._chunk(CHOICE, lambda e, j: self._choices(batch, first))
+        shares = self._chunk(SHARE, lambda e, j: self._shares(batch, first))
         made = [
-            self._chunk(DOSSIER, lambda e, j: self._dossiers(batch, first, e, j)),
-            self._chunk(MEMBER, lambda e, j: self._members(batch, first)),
-            self._chunk(CHOICE, lambda e, j: self._choices(batch, first)),
-            self._chunk(SHARE, lambda e, j: self._shares(batch, first)),
+            dossiers,
+            members,
+            choices,
+            shares,
             self._chunk(STATUS_CHANGE, lambda e, j: self._history(batch, first)),
-            self._chunk(ACTION, lambda e, j: self._actions(batch, first, j)),
+            self._chunk(ACTION, lambda e, j: self._actions(batch, first, merged, j)),
             self._chunk(EVENT, lambda e, j: self._events(batch, first, j)),
             self._chunk(AUDIT, lambda e, j: self._audit(batch, first, j)),
         ]
         # The counters move on once the batch is made (a writer runs twice when it escapes).
         self.ids[DOSSIER] = first + len(batch)
-        self.ids[MEMBER] += made[1][2]
-        self.ids[CHOICE] += made[2][2]
-        self.ids[SHARE] += made[3][2]
-        self.municipalities_unknown += sum(len(d.municipalities) for d in batch) - made[2][2]
+        self.ids[MEMBER] += members[2]
+        self.ids[CHOICE] += choices[2]
+        self.ids[SHARE] += shares[2]
+        self.municipalities_unknown += sum(len(d.municipalities) for d in batch) - choices[2]
         return made
 
     @staticmethod
@@ -326,6 +329,7 @@ class RowMaker:
         self,
         batch: Sequence[PlannedDossier],
         first: int,
+        merged: Sequence[str],
         esc: Callable[[str], str],
         esc_json: Callable[[str], str],
     ) -> tuple[list[str], int]:
@@ -333,7 +337,9 @@ class RowMaker:
         company_pk = self.company_pk
         reference_date = self.reference_date
         lines: list[str] = []
-        for dossier_id, d in enumerate(batch, start=first):
+        for dossier_id, d, merged_from in zip(
+            range(first, first + len(batch)), batch, merged, strict=True
+        ):
             source = {"landlord_id": d.content_source[0], "dossier_id": d.content_source[1]}
             lines.append(
                 f"{dossier_id}\t{d.number}\t{d.registration_date}\t{d.status}\tMIGRA\t"
@@ -341,7 +347,7 @@ class RowMaker:
                 f"{esc_json(_json(list(d.dwelling_types)))}\t{esc_json(_json(d.other or {}))}\t"
                 f"{esc(d.housing_situation or '')}\t{esc_json(_json(d.contact or {}))}\t"
                 f"{now}\t{now}\t{now}\t{reference_date}\t{esc_json(_json(source))}\t"
-                f"{esc_json(_json(_merged(d.merged_from)))}\n"
+                f"{esc_json(merged_from)}\n"
             )
         return lines, 0
 
@@ -400,17 +406,23 @@ class RowMaker:
         ], 0
 
     def _actions(
-        self, batch: Sequence[PlannedDossier], first: int, esc_json: Callable[[str], str]
+        self,
+        batch: Sequence[PlannedDossier],
+        first: int,
+        merged: Sequence[str],
+        esc_json: Callable[[str], str],
     ) -> tuple[list[str], int]:
         middle = f"\tMIGRA\tregister\t{ACTOR_LABEL}\t{self.run_id}\t\t"
         tail = f"\t{self.reference_date}\t1\t{self.now}\n"
         offset = self.ids[ACTION] - self.first_dossier
         lines: list[str] = []
-        for dossier_id, d in enumerate(batch, start=first):
-            payload = {"samengevoegdUit": _merged(d.merged_from), "gesplitst": d.split}
-            lines.append(
-                f"{offset + dossier_id}\t{dossier_id}{middle}{esc_json(_json(payload))}{tail}"
-            )
+        for dossier_id, d, merged_from in zip(
+            range(first, first + len(batch)), batch, merged, strict=True
+        ):
+            # What orjson makes of {"samengevoegdUit": [...], "gesplitst": bool}.
+            split = "true" if d.split else "false"
+            payload = f'{{"samengevoegdUit":{merged_from},"gesplitst":{split}}}'
+            lines.append(f"{offset + dossier_id}\t{dossier_id}{middle}{esc_json(payload)}{tail}")
         return lines, 0
 
     def _events(

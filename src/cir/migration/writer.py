@@ -291,19 +291,6 @@ _WRITTEN_MODELS = (
 )
 assert [m._meta.db_table for m in _WRITTEN_MODELS] == [t.name for t in rows.TABLES]
 
-# The order PostgreSQL takes the tables in. The persons are known before the first dossier is
-# built; the dossiers, the widest rows, stream while the others are still being made.
-_COPY_ORDER = (
-    rows.PERSON,
-    rows.DOSSIER,
-    rows.MEMBER,
-    rows.CHOICE,
-    rows.SHARE,
-    rows.EVENT,
-    rows.ACTION,
-    rows.AUDIT,
-    rows.STATUS_CHANGE,
-)
 BATCH_DOSSIERS = 2000
 COPY_GROUP_BYTES = 32 * 1024 * 1024
 _END_OF_TABLE = object()
@@ -473,7 +460,7 @@ class MigrationWriter:
                 put(table, text.encode())
             return
         for table, text, count in chunks:
-            _insert(rows.TABLE[table], rows.read_rows(text, rows.TABLE[table].kinds))
+            _insert(rows.TABLE[table], rows.read_rows(text, rows.TABLE[table]))
             self.per_table[table] += count
             if self.progress:
                 self.progress("write", count, None)
@@ -487,9 +474,8 @@ class MigrationWriter:
             self._flush()
         copier = self._copier
         if copier is not None:
-            for table in _COPY_ORDER:
-                if table != rows.PERSON:  # ended by persons()
-                    copier.end(table)
+            for table in rows.TABLES[1:]:  # the persons were ended by persons()
+                copier.end(table.name)
             copier.join()
             if copier.error is not None:
                 raise copier.error
