@@ -87,3 +87,12 @@ def test_compiled_and_plain_rules_give_the_same_plan(tmp_path):
         assert int(dossiers) > 100
         digests[mode] = digest
     assert digests["0"] == digests["1"]
+
+
+def test_the_pacing_of_compiled_loops_stays_interpreted():
+    """let_threads_run hands the GIL to a waiting thread only because entering it runs the
+    interpreter, which compiled code never does by itself (decision 0009)."""
+    from cir.domain.migration import pacing
+
+    assert "cir/domain/migration/pacing.py" not in compiled.MODULES
+    assert pacing.let_threads_run.__code__.co_filename.endswith("pacing.py")

@@ -43,6 +43,7 @@ FINGERPRINTED = (
     "cir/domain/migration/inputs.py",
     "cir/domain/migration/errors.py",
     "cir/domain/migration/planned.py",
+    "cir/domain/migration/pacing.py",
 )
 
 

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -152,3 +153,65 @@ def test_a_clean_chunk_is_written_as_it_is_and_only_a_dirty_one_escaped():
     assert text == "1\t80010100001\tJan\tPeeters\t\\N\t11001\t\t\t\t\n"
     [(_table, text, _count)] = maker().persons(dirty)
     assert text == "1\t80010100002\tJan\tVan\\\\Den\t1980-01-01\t\\N\t\t\t\t\n"
+
+
+def _planned(count: int) -> list[PlannedDossier]:
+    return [
+        PlannedDossier(
+            number=f"2020.01.01.{i + 1:04d}",
+            registration_date=date(2020, 1, 1),
+            status="REG",
+            primary_company_id="C1",
+            secondary_company_ids=(),
+            members=(PlannedMember(f"8001010{i:04d}", "applicant", date(2020, 1, 1)),),
+            municipalities=("11001",),
+            dwelling_types=("house",),
+            other=None,
+            housing_situation=None,
+            contact=None,
+            content_source=("L1", f"D{i}"),
+            merged_from=(("L1", f"D{i}"),),
+            split=False,
+        )
+        for i in range(count)
+    ]
+
+
+def _with_persons(planned: list[PlannedDossier]) -> rows.RowMaker:
+    make = maker()
+    make.persons([PersonToCreate(m.insz, "A", "B", None, None) for d in planned for m in d.members])
+    return make
+
+
+def test_the_tables_made_from_the_numbers_alone_are_the_same_made_early_or_with_the_dossiers():
+    """MigrationWriter.numbered writes the status history and the audit before the dossiers
+    are built; the rows are those the dossier batches would have made, ids included."""
+    planned = _planned(rows.COPY_CHUNK_ROWS + 7)  # more than one chunk
+
+    def made(early: bool) -> dict[str, list[list[str | None]]]:
+        make = _with_persons(planned)
+        chunks = make.numbered_tables([d.number for d in planned]) if early else []
+        for at in range(0, len(planned), 1000):
+            chunks += make.dossier_tables(planned[at : at + 1000])
+        return read_all(chunks)
+
+    early, late = made(early=True), made(early=False)
+    assert early == late
+    assert set(early) == {table.name for table in rows.TABLES[1:]}
+    dossier_ids = [row[0] for row in early[rows.DOSSIER]]
+    assert [row[1] for row in early[rows.STATUS_CHANGE]] == dossier_ids
+    assert [row[6] for row in early[rows.AUDIT]] == dossier_ids
+    assert [orjson.loads(row[8] or "")["number"] for row in early[rows.AUDIT]] == [
+        d.number for d in planned
+    ]
+
+
+def test_the_numbered_tables_are_made_once_and_before_the_first_dossier():
+    make = _with_persons(_planned(1))
+    make.dossier_tables(_planned(1))
+    with pytest.raises(RuntimeError):
+        make.numbered_tables(["2020.01.01.0002"])
+    make = maker()
+    make.numbered_tables(["2020.01.01.0001"])
+    with pytest.raises(RuntimeError):
+        make.numbered_tables(["2020.01.01.0001"])

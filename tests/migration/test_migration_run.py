@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -72,9 +73,15 @@ def test_migration_writes_exactly_the_plan_of_the_rules(legacy_folder: Path, tmp
 
 
 def test_every_migrated_dossier_has_its_history_action_audit_and_migra_event(legacy_folder):
+    switching = sys.getswitchinterval()
     migrate(legacy_folder)
+    assert sys.getswitchinterval() == switching  # quicker only while the run writes
     count = Dossier.objects.count()
     assert count > 0
+    # The history and the audit are written before the dossiers, from their numbers alone.
+    numbers = dict(Dossier.objects.values_list("pk", "number"))
+    assert {a.dossier_id: a.after["number"] for a in AuditEntry.objects.all()} == numbers
+    assert sorted(StatusChange.objects.values_list("dossier_id", flat=True)) == sorted(numbers)
     assert Dossier.objects.filter(status="REG", dossier_type="MIGRA", version=1).count() == count
     assert StatusChange.objects.filter(action="MIGRA", to_status="REG").count() == count
     assert ActionRecord.objects.filter(action="MIGRA").count() == count

@@ -27,6 +27,7 @@ from typing import Any
 
 import orjson
 
+from cir.domain.migration.pacing import let_threads_run
 from cir.domain.migration.rules import PersonToCreate, PlannedDossier
 
 ACTOR_LABEL = "invlechting"
@@ -212,6 +213,9 @@ TABLES = (
 )
 """Every table the migration writes, persons first; the others are made from the dossiers."""
 TABLE = {table.name: table for table in TABLES}
+NUMBERED = (STATUS_CHANGE, AUDIT)
+"""The tables whose rows need no more of a dossier than its id and number (see
+:meth:`RowMaker.numbered_tables`)."""
 
 
 Writer = Callable[[Callable[[str], str], Callable[[str], str]], tuple[list[str], int]]
@@ -249,6 +253,7 @@ class RowMaker:
         self.person_pk = person_pk
         self.ids = dict(next_ids)
         self.first_dossier = self.ids[DOSSIER]
+        self.numbered = False
         self.municipalities_unknown = 0
 
     def persons(self, persons: Sequence[PersonToCreate]) -> list[tuple[str, str, int]]:
@@ -258,15 +263,35 @@ class RowMaker:
         for at in range(0, len(new), COPY_CHUNK_ROWS):
             part = new[at : at + COPY_CHUNK_ROWS]
             first = self.ids[PERSON]
+            let_threads_run()
             chunks.append(self._chunk(PERSON, partial(self._persons, part, first)))
             for number, p in enumerate(part, start=first):
                 self.person_pk[p.insz] = number
             self.ids[PERSON] = first + len(part)
         return chunks
 
+    def numbered_tables(self, numbers: Sequence[str]) -> list[tuple[str, str, int]]:
+        """The tables of :data:`NUMBERED`, complete, from the numbers of all the dossiers that
+        will come, in their order (before the first batch): (table, COPY text, rows) per chunk.
+        The dossier batches then leave these tables out."""
+        if self.numbered or self.ids[DOSSIER] != self.first_dossier:
+            raise RuntimeError("numbered_tables() once, before the first batch of dossiers")
+        self.numbered = True
+        chunks: list[tuple[str, str, int]] = []
+        for at in range(0, len(numbers), COPY_CHUNK_ROWS):
+            chunks += self._numbered(numbers[at : at + COPY_CHUNK_ROWS], self.first_dossier + at)
+        return chunks
+
+    def _numbered(self, numbers: Sequence[str], first: int) -> list[tuple[str, str, int]]:
+        return [
+            self._chunk(STATUS_CHANGE, lambda e, j: self._history(numbers, first)),
+            self._chunk(AUDIT, lambda e, j: self._audit(numbers, first, j)),
+        ]
+
     def dossier_tables(self, batch: Sequence[PlannedDossier]) -> list[tuple[str, str, int]]:
-        """Every table made from the dossiers, with the rows of ``batch``: (table, COPY text,
-        rows) each; the next batch's dossiers follow on."""
+        """Every table made from the dossiers (but :data:`NUMBERED` after
+        :meth:`numbered_tables`), with the rows of ``batch``: (table, COPY text, rows) each;
+        the next batch's dossiers follow on."""
         first = self.ids[DOSSIER]
         # Both the dossier row and its MIGRA action carry the merged legacy dossiers.
         merged = [_json(_merged(d.merged_from)) for d in batch]
@@ -279,11 +304,11 @@ class RowMaker:
             members,
             choices,
             shares,
-            self._chunk(STATUS_CHANGE, lambda e, j: self._history(batch, first)),
             self._chunk(ACTION, lambda e, j: self._actions(batch, first, merged, j)),
             self._chunk(EVENT, lambda e, j: self._events(batch, first, j)),
-            self._chunk(AUDIT, lambda e, j: self._audit(batch, first, j)),
         ]
+        if not self.numbered:
+            made += self._numbered([d.number for d in batch], first)
         # The counters move on once the batch is made (a writer runs twice when it escapes).
         self.ids[DOSSIER] = first + len(batch)
         self.ids[MEMBER] += members[2]
@@ -294,6 +319,7 @@ class RowMaker:
 
     @staticmethod
     def _chunk(table: str, write: Writer) -> tuple[str, str, int]:
+        let_threads_run()
         lines, nulls = write(_as_is, _as_is)
         chunk = checked(lines, len(TABLE[table].columns), nulls)
         if chunk is None:
@@ -397,12 +423,12 @@ class RowMaker:
 
     # One row per dossier: the id follows the dossier's.
 
-    def _history(self, batch: Sequence[PlannedDossier], first: int) -> tuple[list[str], int]:
+    def _history(self, numbers: Sequence[str], first: int) -> tuple[list[str], int]:
         tail = f"\t\tREG\tMIGRA\t{self.reference_date}\t\t{self.now}\n"
         offset = self.ids[STATUS_CHANGE] - self.first_dossier
         return [
             f"{offset + dossier_id}\t{dossier_id}{tail}"
-            for dossier_id in range(first, first + len(batch))
+            for dossier_id in range(first, first + len(numbers))
         ], 0
 
     def _actions(
@@ -451,14 +477,14 @@ class RowMaker:
         return lines, 0
 
     def _audit(
-        self, batch: Sequence[PlannedDossier], first: int, esc_json: Callable[[str], str]
+        self, numbers: Sequence[str], first: int, esc_json: Callable[[str], str]
     ) -> tuple[list[str], int]:
         middle = f"\t{self.now}\tCREATE\tregister\t{ACTOR_LABEL}\t{self.run_id}\t"
         summary = "\tdossier aangemaakt door de invlechting\t"
         offset = self.ids[AUDIT] - self.first_dossier
         lines: list[str] = []
-        for dossier_id, d in enumerate(batch, start=first):
-            after = {"number": d.number, "status": "REG", "version": 1}
+        for dossier_id, number in enumerate(numbers, start=first):
+            after = {"number": number, "status": "REG", "version": 1}
             lines.append(
                 f"{offset + dossier_id}{middle}{dossier_id}{summary}{esc_json(_json(after))}\n"
             )

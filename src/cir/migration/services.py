@@ -6,8 +6,10 @@ the refusal to overwrite a register, and the report.
 
 from __future__ import annotations
 
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,6 +29,10 @@ from cir.reference.services import load_operating_areas
 from cir.register.models import Dossier
 
 Progress = Callable[[str, int, int | None], None]
+
+
+SWITCH_INTERVAL = 0.0002
+"""Seconds a thread may hold the GIL while another waits for it, during the writing."""
 
 
 class RegisterNotEmpty(RuntimeError):
@@ -61,6 +67,21 @@ def companies_as_areas(inputs: MigrationInputs) -> list[dict[str, Any]]:
     ]
 
 
+@contextmanager
+def _quick_thread_switches() -> Iterator[None]:
+    """Let the writer's COPY thread have the GIL soon after it asks.
+
+    That thread needs the GIL briefly every time the socket to PostgreSQL has room again; by
+    default it waits up to 5 ms for the planning thread to let go, and PostgreSQL, having
+    emptied the socket long before, idles meanwhile."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
 def run_migration(
     folder: Path,
     *,
@@ -89,7 +110,7 @@ def run_migration(
     # Writing starts as soon as the persons are known and goes on while the dossiers are built
     # (see MigrationWriter); "merge" ends when the plan is complete, "write" is what is left.
     planner = MigrationPlanner(inputs, reference_date, seed)
-    with transaction.atomic(), gc_paused():
+    with transaction.atomic(), gc_paused(), _quick_thread_switches():
         if replace:
             clear_register()
         # read_inputs checked the areas file against the same schema already.
@@ -97,6 +118,7 @@ def run_migration(
         write_legacy_landlords(inputs)
         with migration_writer(reference_date, progress) as writer:
             writer.persons(planner.prepare())
+            writer.numbered(planner.number_all())
             for built, dossier in enumerate(planner.build_all(), start=1):
                 writer.add(dossier)
                 if progress and built % 10_000 == 0:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import marshal
+import os
 import subprocess
 import sys
 import threading
@@ -199,6 +200,10 @@ def main() -> None:
     from .rules import first_population_lines, input_identity_warnings
 
     gc.disable()
+    # Whatever the helper does is wanted late (the identity warnings only once every dossier
+    # is built): the migration and PostgreSQL come first, the helper takes a core they leave.
+    with contextlib.suppress(OSError):
+        os.nice(19)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     folder = Path(sys.argv[1])
     # 1. stdnum's answers about the numbers the migration read from population.jsonl.

@@ -60,6 +60,7 @@ from .inputs import (
     validate_report,
 )
 from .insz import InszOracle
+from .pacing import EVERY, let_threads_run
 from .planned import DossierKey, PersonToCreate, PlannedDossier, PlannedMember
 
 Outcome = Literal["continues", "loses_entitlement", "new_claimant", "not_yet_entitled"]
@@ -189,9 +190,10 @@ def _where(dossier: LegacyDossier) -> str:
 class MigrationPlanner:
     """One run of the rules; the state lives here so the steps stay small.
 
-    :func:`plan_migration` runs it whole. A writer that wants to start early calls the three
-    steps itself: :meth:`prepare` (screen; the persons to create are known then),
-    :meth:`build_all` (group, number, then the dossiers one by one, in number order) and
+    :func:`plan_migration` runs it whole. A writer that wants to start early calls the steps
+    itself: :meth:`prepare` (screen; the persons to create are known then),
+    :meth:`number_all` (group and number; optional, :meth:`build_all` does it otherwise),
+    :meth:`build_all` (the dossiers one by one, in number order) and
     :meth:`finish` (rule 6 and the report). Either way the plan is the same."""
 
     def __init__(
@@ -221,7 +223,9 @@ class MigrationPlanner:
         self.drafts: list[_Draft] = []
         self.split_groups = 0
         self.created: list[PersonToCreate] = []
+        self._in_input: set[str] | None = None
         self.dossiers: list[PlannedDossier] = []
+        self.numbered = False
         self.built = False
 
     # Rule 7 -------------------------------------------------------------------------------
@@ -234,6 +238,8 @@ class MigrationPlanner:
         first_at: dict[DossierKey, int] = {}
         duplicated: dict[int, list[str]] = {}
         for at, dossier in enumerate(dossiers):
+            if not at % EVERY:
+                let_threads_run()
             known = first_at.setdefault((dossier.landlord_id, dossier.dossier_id), at)
             if known != at:
                 lines = duplicated.setdefault(known, [_where(dossiers[known])])
@@ -241,6 +247,8 @@ class MigrationPlanner:
                 duplicated[at] = lines
         screen_one = self._screen_one
         for at, dossier in enumerate(dossiers):
+            if not at % EVERY:
+                let_threads_run()
             if duplicated and at in duplicated:
                 lines = duplicated[at]
                 self._quarantine(
@@ -377,7 +385,9 @@ class MigrationPlanner:
                 parent[i], i = root, parent[i]
             return root
 
-        for source in self.sources:
+        for at, source in enumerate(self.sources):
+            if not at % EVERY:
+                let_threads_run()
             ids = []
             for insz in source.kh:
                 i = index.get(insz)
@@ -390,11 +400,15 @@ class MigrationPlanner:
                 if a != b:
                     parent[max(a, b)] = min(a, b)
         groups: dict[int, list[_Source]] = {}
-        for source in self.sources:
+        for at, source in enumerate(self.sources):
+            if not at % EVERY:
+                let_threads_run()
             groups.setdefault(find(index[source.kh[0]]), []).append(source)
         drafts: list[_Draft] = []
         split_groups = 0
-        for members in groups.values():
+        for at, members in enumerate(groups.values()):
+            if not at % EVERY:
+                let_threads_run()
             kh_sets = {s.kh for s in members}
             if len(kh_sets) == 1:
                 drafts.append(_Draft(members[0].kh, members, split=False))
@@ -522,7 +536,9 @@ class MigrationPlanner:
         for number in self.taken_numbers:
             taken[number[:10]].add(int(number[11:]))
         by_date: dict[date, list[_Draft]] = defaultdict(list)
-        for draft in drafts:
+        for at, draft in enumerate(drafts):
+            if not at % EVERY:
+                let_threads_run()
             by_date[draft.registration_date].append(draft)
         for day in sorted(by_date):
             prefix = day.isoformat().replace("-", ".")
@@ -539,6 +555,7 @@ class MigrationPlanner:
             )
             on_day = sorted(by_date[day], key=lambda d: d.candidates)
             rng = random.Random(f"{self.seed}:{day.isoformat()}")
+            let_threads_run()
             for draft, sequence in zip(on_day, rng.sample(pool, len(on_day)), strict=True):
                 draft.number = f"{prefix}.{sequence:04d}"
 
@@ -546,7 +563,9 @@ class MigrationPlanner:
 
     def rent_premium(self, drafts: list[_Draft]) -> list[RentPremiumOutcome]:
         outcomes: list[RentPremiumOutcome] = []
-        for draft in drafts:
+        for at, draft in enumerate(drafts):
+            if not at % EVERY:
+                let_threads_run()
             if not draft.split:
                 continue
             insz = draft.candidates[0]
@@ -576,12 +595,16 @@ class MigrationPlanner:
         These are exactly the members of the new dossiers: each source goes into at least one
         dossier, whose members are its candidates and the co-residents of its sources."""
         numbers: set[str] = set()
-        for source in self.sources:
+        for at, source in enumerate(self.sources):
+            if not at % EVERY:
+                let_threads_run()
             numbers.update(source.kh)
             numbers.update(source.co_residents)
         persons = self.persons
         created: list[PersonToCreate] = []
-        for insz in sorted(numbers):
+        for at, insz in enumerate(sorted(numbers)):
+            if not at % EVERY:
+                let_threads_run()
             person = persons.get(insz)
             if person is None:
                 created.append(PersonToCreate(insz, None, None, None, None))
@@ -619,8 +642,16 @@ class MigrationPlanner:
         return warnings
 
     def in_input(self) -> set[str]:
-        """Every national number of every input dossier, quarantined or not."""
-        return {m.insz for d in self.inputs.dossiers for m in d.members}
+        """Every national number of every input dossier, quarantined or not (made once)."""
+        if self._in_input is None:
+            numbers: set[str] = set()
+            for at, dossier in enumerate(self.inputs.dossiers):
+                if not at % EVERY:
+                    let_threads_run()
+                for member in dossier.members:
+                    numbers.add(member.insz)
+            self._in_input = numbers
+        return self._in_input
 
     # The run, in three steps ---------------------------------------------------------------
 
@@ -633,12 +664,21 @@ class MigrationPlanner:
         self.created = self.persons_to_create()
         return self.created
 
+    def number_all(self) -> list[str]:
+        """Rules 1 and 5 (group the sources, number the new dossiers), once; the numbers in
+        the order :meth:`build_all` builds the dossiers. A writer can write what needs no more
+        than a dossier's number before the dossiers are built."""
+        if not self.numbered:
+            self.drafts, self.split_groups = self.group()
+            self.number(self.drafts)
+            self.drafts.sort(key=attrgetter("number"))
+            self.numbered = True
+        return [draft.number for draft in self.drafts]
+
     def build_all(self) -> Iterator[PlannedDossier]:
-        """Rules 1 and 5 (group and number), then the new dossiers, built one by one in number
-        order (rules 2, 3 and 4)."""
-        self.drafts, self.split_groups = self.group()
-        self.number(self.drafts)
-        self.drafts.sort(key=attrgetter("number"))
+        """Rules 1 and 5 (:meth:`number_all`, unless called before), then the new dossiers,
+        built one by one in number order (rules 2, 3 and 4)."""
+        self.number_all()
         build = self.build
         for draft in self.drafts:
             dossier = build(draft)
@@ -674,8 +714,11 @@ class MigrationPlanner:
         split_groups: int,
         drafts: int,
     ) -> dict[str, Any]:
+        let_threads_run()
         groups = drafts - sum(1 for d in dossiers if d.split) + split_groups
+        let_threads_run()
         candidates = sum(1 for d in dossiers for m in d.members if m.role != "co_resident")
+        let_threads_run()
         return {
             "reference_date": self.reference_date.isoformat(),
             "seed": self.seed,
