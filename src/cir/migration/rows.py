@@ -263,7 +263,6 @@ class RowMaker:
         for at in range(0, len(new), COPY_CHUNK_ROWS):
             part = new[at : at + COPY_CHUNK_ROWS]
             first = self.ids[PERSON]
-            let_threads_run()
             chunks.append(self._chunk(PERSON, partial(self._persons, part, first)))
             for number, p in enumerate(part, start=first):
                 self.person_pk[p.insz] = number
@@ -319,7 +318,7 @@ class RowMaker:
 
     @staticmethod
     def _chunk(table: str, write: Writer) -> tuple[str, str, int]:
-        let_threads_run()
+        let_threads_run()  # between chunks (each a few milliseconds of work)
         lines, nulls = write(_as_is, _as_is)
         chunk = checked(lines, len(TABLE[table].columns), nulls)
         if chunk is None:
