@@ -3,7 +3,9 @@
 CPython hands the GIL to a waiting thread only from its interpreter loop. Compiled code
 (:mod:`cir.compiled`, decision 0009) never enters that loop, so a long compiled loop (screening
 400 000 dossiers takes seconds) would keep the writer's COPY thread from feeding PostgreSQL
-for all that time. Long loops call :func:`let_threads_run` every :data:`EVERY` items.
+for all that time. Long loops call :func:`let_threads_run` every :data:`EVERY` items, written
+out in each loop (``if not at % EVERY: let_threads_run()``): a helper called for every item
+would enter the interpreter millions of times.
 
 This module must stay interpreted (it is not in ``cir.compiled.MODULES``): entering an
 interpreted function is where CPython looks whether another thread asked for the GIL, and
