@@ -44,6 +44,11 @@ def maker() -> rows.RowMaker:
     )
 
 
+def column_of(table: str, column: str) -> int:
+    """Where ``column`` is in a row of ``table``'s COPY text."""
+    return rows.TABLE[table].columns.index(column)
+
+
 def _as_copy_text(value: object) -> object:
     return ("t" if value else "f") if isinstance(value, bool) else value
 
@@ -128,19 +133,26 @@ def test_copy_text_reads_back_as_the_values(people, dossiers):
         for p in persons
     ]
     dossier_rows = tables[rows.DOSSIER]
-    assert [row[11] for row in dossier_rows] == [d.housing_situation for d in planned]
-    assert [orjson.loads(row[10] or "") for row in dossier_rows] == [d.other for d in planned]
-    assert [orjson.loads(row[17] or "")["dossier_id"] for row in dossier_rows] == [
+    situation, other = (
+        column_of(rows.DOSSIER, "housing_situation"),
+        column_of(rows.DOSSIER, "other_preferences"),
+    )
+    source = column_of(rows.DOSSIER, "content_source")
+    assert [row[situation] for row in dossier_rows] == [d.housing_situation for d in planned]
+    assert [orjson.loads(row[other] or "") for row in dossier_rows] == [d.other for d in planned]
+    assert [orjson.loads(row[source] or "")["dossier_id"] for row in dossier_rows] == [
         d.content_source[1] for d in planned
     ]
-    assert [row[4] for row in tables[rows.MEMBER]] == [
+    assert [row[column_of(rows.MEMBER, "waiting_since")] for row in tables[rows.MEMBER]] == [
         None if m.waiting_since is None else m.waiting_since.isoformat()
         for d in planned
         for m in d.members
     ]
-    assert [row[3] for row in tables[rows.CHOICE]] == ["11001", "44021"] * len(planned)
+    municipality = column_of(rows.CHOICE, "municipality_id")
+    assert [row[municipality] for row in tables[rows.CHOICE]] == ["11001", "44021"] * len(planned)
     assert make.municipalities_unknown == len(planned)
-    action_payloads = [orjson.loads(row[7] or "") for row in tables[rows.ACTION]]
+    payload = column_of(rows.ACTION, "payload")
+    action_payloads = [orjson.loads(row[payload] or "") for row in tables[rows.ACTION]]
     assert [p["samengevoegdUit"][0]["landlord_id"] for p in action_payloads] == [
         d.merged_from[0][0] for d in planned
     ]
@@ -199,9 +211,12 @@ def test_the_tables_made_from_the_numbers_alone_are_the_same_made_early_or_with_
     assert early == late
     assert set(early) == {table.name for table in rows.TABLES[1:]}
     dossier_ids = [row[0] for row in early[rows.DOSSIER]]
-    assert [row[1] for row in early[rows.STATUS_CHANGE]] == dossier_ids
-    assert [row[6] for row in early[rows.AUDIT]] == dossier_ids
-    assert [orjson.loads(row[8] or "")["number"] for row in early[rows.AUDIT]] == [
+    assert [
+        row[column_of(rows.STATUS_CHANGE, "dossier_id")] for row in early[rows.STATUS_CHANGE]
+    ] == (dossier_ids)
+    assert [row[column_of(rows.AUDIT, "dossier_id")] for row in early[rows.AUDIT]] == dossier_ids
+    after = column_of(rows.AUDIT, "after")
+    assert [orjson.loads(row[after] or "")["number"] for row in early[rows.AUDIT]] == [
         d.number for d in planned
     ]
 

@@ -78,6 +78,17 @@ def test_every_migrated_dossier_has_its_history_action_audit_and_migra_event(leg
     assert sys.getswitchinterval() == switching  # quicker only while the run writes
     count = Dossier.objects.count()
     assert count > 0
+    # The run's time, date and id: left out of the COPY text, the same on every row.
+    dossier_times = set(Dossier.objects.values_list("created_at", "updated_at", "received_at"))
+    [(created, updated, received)] = dossier_times
+    assert created == updated == received
+    assert set(Dossier.objects.values_list("last_activity_on", flat=True)) == {REFERENCE}
+    assert set(StatusChange.objects.values_list("effective_date", "at")) == {(REFERENCE, created)}
+    actions = set(ActionRecord.objects.values_list("effective_date", "at", "correlation_id"))
+    [(effective, at, run_id)] = actions
+    assert (effective, at) == (REFERENCE, created) and run_id is not None
+    assert set(AuditEntry.objects.values_list("at", "correlation_id")) == {(created, run_id)}
+    assert set(Event.objects.values_list("effective_date", "created_at")) == {(REFERENCE, created)}
     # The history and the audit are written before the dossiers, from their numbers alone.
     numbers = dict(Dossier.objects.values_list("pk", "number"))
     assert {a.dossier_id: a.after["number"] for a in AuditEntry.objects.all()} == numbers
@@ -126,7 +137,8 @@ def test_a_failed_replace_leaves_the_old_register_in_place(legacy_folder, monkey
 
 
 def _schema_of_the_register() -> set[tuple[str, ...]]:
-    """Every constraint and index touching the tables the migration loads (PostgreSQL)."""
+    """Every constraint, index and column default touching the tables the migration loads
+    (PostgreSQL; the load also sets defaults for the run's values)."""
     from django.db import connection
 
     tables = [m._meta.db_table for m in writer._WRITTEN_MODELS]
@@ -136,15 +148,18 @@ def _schema_of_the_register() -> set[tuple[str, ...]]:
             "convalidated::text FROM pg_constraint "
             "WHERE conrelid = ANY(%s::regclass[]) OR confrelid = ANY(%s::regclass[]) "
             "UNION ALL SELECT 'index', tablename, indexname, indexdef, '' FROM pg_indexes "
-            "WHERE tablename = ANY(%s)",
-            [tables, tables, tables],
+            "WHERE tablename = ANY(%s) "
+            "UNION ALL SELECT 'default', table_name, column_name, coalesce(column_default, ''), '' "
+            "FROM information_schema.columns WHERE table_name = ANY(%s)",
+            [tables, tables, tables, tables],
         )
         return set(cursor.fetchall())
 
 
 def test_every_key_index_and_constraint_is_back_after_the_bulk_load(legacy_folder):
     """On PostgreSQL the load drops primary keys, indexes and foreign keys (also those of other
-    tables to the loaded ones) and creates them again, validated, in the same transaction."""
+    tables to the loaded ones) and creates them again, validated, in the same transaction; the
+    defaults it gives columns for the run's values are gone again too."""
     from django.db import connection
 
     if connection.vendor != "postgresql":

@@ -53,16 +53,21 @@ class WriteResult:
     per_table: dict[str, int] = field(default_factory=dict)
 
 
-def _insert(table: rows.Table, made: Iterable[tuple[Any, ...]]) -> int:
-    """SQLite: ``made`` (in the order of the table's columns) in batches of 5 000."""
-    cols = ", ".join(f'"{c}"' for c in table.columns)
-    marks = ", ".join(["%s"] * len(table.columns))
+def _insert(
+    table: rows.Table, made: Iterable[tuple[Any, ...]], run_values: list[tuple[str, str]]
+) -> int:
+    """SQLite: ``made`` (in the order of the table's columns) in batches of 5 000, each row
+    with the run's values (column, value) added."""
+    columns = [*table.columns, *(column for column, _value in run_values)]
+    added = tuple(value for _column, value in run_values)
+    cols = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
     sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})'
     count = 0
     iterator = iter(made)
     with connection.cursor() as cursor:
         while batch := list(islice(iterator, 5000)):
-            cursor.executemany(sql, batch)
+            cursor.executemany(sql, [row + added for row in batch])
             count += len(batch)
     return count
 
@@ -94,6 +99,8 @@ class _Rebuild:
     referencing: dict[str, list[str]] = field(default_factory=dict)
     """Foreign keys of other tables to a table of this load, by that table."""
     done: set[str] = field(default_factory=set)
+    defaults: list[str] = field(default_factory=list)
+    """Statements that put back the columns' defaults changed for the load."""
 
     def statements(self, table: str, loaded: set[str], tables: set[str]) -> list[str]:
         """The primary key, indexes, unique and foreign-key constraints of ``table``, once it
@@ -215,6 +222,30 @@ def _drop_for_bulk_load(tables: Sequence[str]) -> _Rebuild:
     return rebuild
 
 
+def _run_values_as_defaults(made: rows.RowMaker) -> list[str]:
+    """PostgreSQL: make the run's values (:attr:`rows.Table.run_values`) the defaults of their
+    columns for the load, so the COPY text can leave them out; returns the statements that put
+    the columns' own defaults back."""
+    restore: list[str] = []
+    with connection.cursor() as cursor:
+        for table in rows.TABLES:
+            for column, value in made.run_values(table):
+                cursor.execute(
+                    "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
+                    "JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                    "WHERE d.adrelid = %s::regclass AND a.attname = %s",
+                    [table.name, column],
+                )
+                found = cursor.fetchone()
+                alter = f'ALTER TABLE "{table.name}" ALTER COLUMN "{column}"'
+                restore.append(
+                    f"{alter} SET DEFAULT {found[0]}" if found else f"{alter} DROP DEFAULT"
+                )
+                # A literal, made once into the column's type: no field of the COPY to parse.
+                cursor.execute(f"{alter} SET DEFAULT %s", [value])
+    return restore
+
+
 def _execute_all(statements: Iterable[str]) -> None:
     with connection.cursor() as cursor:
         for statement in statements:
@@ -222,8 +253,10 @@ def _execute_all(statements: Iterable[str]) -> None:
 
 
 def _finish_bulk_load(rebuild: _Rebuild, tables: Sequence[str]) -> None:
-    """Create whatever :func:`_drop_for_bulk_load` dropped and is not back yet."""
+    """Create whatever :func:`_drop_for_bulk_load` dropped and is not back yet; put the
+    columns' own defaults back."""
     _execute_all(rebuild.remaining(tables))
+    _execute_all(rebuild.defaults)
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
@@ -440,6 +473,7 @@ class MigrationWriter:
         if not self.postgresql:
             return
         rebuild = _drop_for_bulk_load(self.tables)
+        rebuild.defaults = _run_values_as_defaults(self.rows)
         self._copier = _CopyWriter(connection.connection, rebuild, self.tables, self.progress)
         self._copier.start()
 
@@ -472,7 +506,8 @@ class MigrationWriter:
                 put(table, text.encode())
             return
         for table, text, count in chunks:
-            _insert(rows.TABLE[table], rows.read_rows(text, rows.TABLE[table]))
+            found = rows.TABLE[table]
+            _insert(found, rows.read_rows(text, found), self.rows.run_values(found))
             self.per_table[table] += count
             if self.progress:
                 self.progress("write", count, None)

@@ -200,16 +200,17 @@ def main() -> None:
     from .rules import first_population_lines, input_identity_warnings
 
     gc.disable()
-    # Whatever the helper does is wanted late (the identity warnings only once every dossier
-    # is built): the migration and PostgreSQL come first, the helper takes a core they leave.
-    with contextlib.suppress(OSError):
-        os.nice(19)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     folder = Path(sys.argv[1])
     # 1. stdnum's answers about the numbers the migration read from population.jsonl.
     numbers = _read(stdin)
     oracle = InszOracle()
     _write(stdout, bytes(oracle.is_valid(n) for n in numbers))
+    # What is left is wanted late (the identity warnings only once every dossier is built):
+    # the migration and PostgreSQL come first, the helper takes a core they leave. Not before
+    # the answers: the rules wait for those.
+    with contextlib.suppress(OSError):
+        os.nice(19)
     # 2. The identity warnings about the numbers of the input dossiers.
     population = _read_population(folder, None, _Dates())
     in_input = set(_read(stdin))
