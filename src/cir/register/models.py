@@ -96,6 +96,7 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="primary_dossiers",
     )
+    # NULL but during an offer: indexed by a partial index in Meta.
     offer_company = models.ForeignKey(
         HousingCompany,
         verbose_name=_("aanbiedende verhuurder"),
@@ -103,6 +104,7 @@ class Dossier(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="offered_dossiers",
+        db_index=False,
     )
     offer_started_on = models.DateField(_("aanbod sinds"), null=True, blank=True)
     offer_block_until = models.DateField(_("aanbodblokkering tot"), null=True, blank=True)
@@ -126,7 +128,14 @@ class Dossier(models.Model):
         # The status index through Meta: no varchar_pattern_ops twin. The number keeps
         # unique=True and with it its LIKE twin, which next_free_number's number__startswith
         # (LIKE 'jjjj.mm.dd.%') uses.
-        indexes = [models.Index(fields=["status"], name="dossier_status_idx")]
+        indexes = [
+            models.Index(fields=["status"], name="dossier_status_idx"),
+            models.Index(
+                fields=["offer_company"],
+                name="dossier_offer_company_idx",
+                condition=Q(offer_company__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(number__isnull=True) | Q(number__regex=NUMBER_PATTERN),
@@ -360,8 +369,14 @@ class ActionRecord(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="actions")
     action = models.CharField(max_length=10, choices=ACTION_CHOICES)
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    # NULL but for a landlord's actions: indexed by a partial index in Meta.
     actor_company = models.ForeignKey(
-        HousingCompany, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        HousingCompany,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     actor_label = models.CharField(max_length=150)
     # Mostly NULL: indexed by a partial index in Meta.
@@ -384,7 +399,12 @@ class ActionRecord(models.Model):
                 fields=["on_behalf_of"],
                 name="action_on_behalf_of_idx",
                 condition=Q(on_behalf_of__isnull=False),
-            )
+            ),
+            models.Index(
+                fields=["actor_company"],
+                name="action_actor_company_idx",
+                condition=Q(actor_company__isnull=False),
+            ),
         ]
 
 
@@ -406,6 +426,7 @@ class AuditEntry(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     operation = models.CharField(max_length=8, choices=Operation.choices)
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    # NULL but for a landlord's reads and changes: indexed by a partial index in Meta.
     actor_company = models.ForeignKey(
         HousingCompany,
         null=True,
@@ -413,6 +434,7 @@ class AuditEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     actor_label = models.CharField(max_length=150)
     # Mostly NULL: indexed by a partial index in Meta.
@@ -447,7 +469,12 @@ class AuditEntry(models.Model):
                 fields=["on_behalf_of"],
                 name="audit_on_behalf_of_idx",
                 condition=Q(on_behalf_of__isnull=False),
-            )
+            ),
+            models.Index(
+                fields=["actor_company"],
+                name="audit_actor_company_idx",
+                condition=Q(actor_company__isnull=False),
+            ),
         ]
 
 
@@ -464,8 +491,14 @@ class Event(models.Model):
     """
 
     audience = models.CharField(max_length=10, choices=EventAudience.choices)
+    # NULL for the rent-premium service's events: indexed by a partial index in Meta.
     company = models.ForeignKey(
-        HousingCompany, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        HousingCompany,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20)
@@ -476,7 +509,14 @@ class Event(models.Model):
     class Meta:
         verbose_name = _("gebeurtenis")
         verbose_name_plural = _("gebeurtenissen")
-        indexes = [models.Index(fields=["audience", "id"], name="event_feed_idx")]
+        indexes = [
+            models.Index(fields=["audience", "id"], name="event_feed_idx"),
+            models.Index(
+                fields=["company"],
+                name="event_company_idx",
+                condition=Q(company__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(audience="HUURPREMIE", company__isnull=True)
