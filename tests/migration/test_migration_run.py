@@ -164,7 +164,12 @@ def test_every_key_index_and_constraint_is_back_after_the_bulk_load(legacy_folde
 
     if connection.vendor != "postgresql":
         pytest.skip("the bulk load drops nothing on SQLite")
+    with connection.cursor() as cursor:  # a column default of its own, to be kept
+        cursor.execute(
+            "ALTER TABLE register_event ALTER COLUMN effective_date SET DEFAULT '2000-01-01'"
+        )
     before = _schema_of_the_register()
+    assert ("default", "register_event", "effective_date", "'2000-01-01'::date", "") in before
     assert any(row[3].startswith("PRIMARY KEY") for row in before)
     assert any(
         row[1] == "register_proxy" and "REFERENCES register_dossier" in row[3] for row in before

@@ -226,23 +226,27 @@ def _run_values_as_defaults(made: rows.RowMaker) -> list[str]:
     """PostgreSQL: make the run's values (:attr:`rows.Table.run_values`) the defaults of their
     columns for the load, so the COPY text can leave them out; returns the statements that put
     the columns' own defaults back."""
+    wanted = [
+        (table.name, column, value)
+        for table in rows.TABLES
+        for column, value in made.run_values(table)
+    ]
     restore: list[str] = []
     with connection.cursor() as cursor:
-        for table in rows.TABLES:
-            for column, value in made.run_values(table):
-                cursor.execute(
-                    "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
-                    "JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
-                    "WHERE d.adrelid = %s::regclass AND a.attname = %s",
-                    [table.name, column],
-                )
-                found = cursor.fetchone()
-                alter = f'ALTER TABLE "{table.name}" ALTER COLUMN "{column}"'
-                restore.append(
-                    f"{alter} SET DEFAULT {found[0]}" if found else f"{alter} DROP DEFAULT"
-                )
-                # A literal, made once into the column's type: no field of the COPY to parse.
-                cursor.execute(f"{alter} SET DEFAULT %s", [value])
+        cursor.execute(
+            "SELECT d.adrelid::regclass::text, a.attname, pg_get_expr(d.adbin, d.adrelid) "
+            "FROM pg_attrdef d JOIN pg_attribute a "
+            "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+            "WHERE d.adrelid = ANY(%s::regclass[])",
+            [sorted({table for table, _column, _value in wanted})],
+        )
+        own = {(table.strip('"'), column): default for table, column, default in cursor.fetchall()}
+        for table, column, value in wanted:
+            alter = f'ALTER TABLE "{table}" ALTER COLUMN "{column}"'
+            default = own.get((table, column))
+            restore.append(f"{alter} SET DEFAULT {default}" if default else f"{alter} DROP DEFAULT")
+            # A literal, made once into the column's type: no field of the COPY to parse.
+            cursor.execute(f"{alter} SET DEFAULT %s", [value])
     return restore
 
 

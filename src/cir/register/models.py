@@ -23,6 +23,14 @@ from cir.domain.statuses import (
 )
 from cir.reference.models import HousingCompany, Municipality
 
+
+def index_of_non_null(field: str, name: str) -> models.Index:
+    """A partial index of a mostly-NULL reference: only its non-NULL values. It serves every
+    ``field = x`` lookup (the delete checks of the referenced row among them) at a fraction of
+    a full index's size, and costs nothing on the rows that leave it NULL."""
+    return models.Index(fields=[field], name=name, condition=Q(**{f"{field}__isnull": False}))
+
+
 STATUS_CHOICES = [(s.value, f"{s.value} ({STATUS_LABELS_NL[s]})") for s in Status]
 ACTION_CHOICES = [(a.value, a.value) for a in Action]
 DWELLING_TYPES = [d.value for d in DwellingType]
@@ -130,11 +138,7 @@ class Dossier(models.Model):
         # (LIKE 'jjjj.mm.dd.%') uses.
         indexes = [
             models.Index(fields=["status"], name="dossier_status_idx"),
-            models.Index(
-                fields=["offer_company"],
-                name="dossier_offer_company_idx",
-                condition=Q(offer_company__isnull=False),
-            ),
+            index_of_non_null("offer_company", "dossier_offer_company_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -395,16 +399,8 @@ class ActionRecord(models.Model):
         verbose_name_plural = _("acties")
         ordering = ["dossier", "id"]
         indexes = [
-            models.Index(
-                fields=["on_behalf_of"],
-                name="action_on_behalf_of_idx",
-                condition=Q(on_behalf_of__isnull=False),
-            ),
-            models.Index(
-                fields=["actor_company"],
-                name="action_actor_company_idx",
-                condition=Q(actor_company__isnull=False),
-            ),
+            index_of_non_null("on_behalf_of", "action_on_behalf_of_idx"),
+            index_of_non_null("actor_company", "action_actor_company_idx"),
         ]
 
 
@@ -465,16 +461,8 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit")
         ordering = ["-id"]
         indexes = [
-            models.Index(
-                fields=["on_behalf_of"],
-                name="audit_on_behalf_of_idx",
-                condition=Q(on_behalf_of__isnull=False),
-            ),
-            models.Index(
-                fields=["actor_company"],
-                name="audit_actor_company_idx",
-                condition=Q(actor_company__isnull=False),
-            ),
+            index_of_non_null("on_behalf_of", "audit_on_behalf_of_idx"),
+            index_of_non_null("actor_company", "audit_actor_company_idx"),
         ]
 
 
@@ -511,11 +499,7 @@ class Event(models.Model):
         verbose_name_plural = _("gebeurtenissen")
         indexes = [
             models.Index(fields=["audience", "id"], name="event_feed_idx"),
-            models.Index(
-                fields=["company"],
-                name="event_company_idx",
-                condition=Q(company__isnull=False),
-            ),
+            index_of_non_null("company", "event_company_idx"),
         ]
         constraints = [
             models.CheckConstraint(
