@@ -179,6 +179,10 @@ EVENT = "register_event"
 AUDIT = "register_auditentry"
 
 
+RunValue = Literal["now", "reference_date", "run_id"]
+"""The run's time, its reference date, its id (the correlation id of its actions)."""
+
+
 @dataclass(frozen=True)
 class Table:
     """A table the migration writes: the columns of its COPY text in row order, those that hold
@@ -239,9 +243,6 @@ NUMBERED = (STATUS_CHANGE, AUDIT)
 """The tables whose rows need no more of a dossier than its id and number (see
 :meth:`RowMaker.numbered_tables`)."""
 
-
-RunValue = Literal["now", "reference_date", "run_id"]
-"""The run's time, its reference date, its id (the correlation id of its actions)."""
 
 Writer = Callable[[Callable[[str], str], Callable[[str], str]], tuple[list[str], int]]
 """Makes the lines of one chunk with the escaping functions given; returns them and the number

@@ -714,11 +714,8 @@ class MigrationPlanner:
         split_groups: int,
         drafts: int,
     ) -> dict[str, Any]:
-        let_threads_run()
         groups = drafts - sum(1 for d in dossiers if d.split) + split_groups
-        let_threads_run()
         candidates = sum(1 for d in dossiers for m in d.members if m.role != "co_resident")
-        let_threads_run()
         return {
             "reference_date": self.reference_date.isoformat(),
             "seed": self.seed,
