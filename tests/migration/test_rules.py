@@ -725,3 +725,25 @@ def test_the_planner_refuses_to_finish_before_every_dossier_is_built() -> None:
     for _dossier in building:
         pass
     assert len(planner.finish().dossiers) == 3
+
+
+def test_dossiers_are_built_in_the_order_of_their_groups_and_planned_in_number_order() -> None:
+    """Decision 0012: the dossiers are built (and written) in the order in which their first
+    legacy dossier appears in the input, which is where their sources lie in memory; the numbers
+    handed out beforehand follow that same order, and the plan is sorted by number."""
+    from cir.domain.migration.rules import MigrationPlanner
+
+    world = World()
+    # Input order is the reverse of date order, so group order and number order differ.
+    for i, year in enumerate((2021, 2019, 2017)):
+        applicant = world.person(f"Kandidaat{i}", date(1980 + i, 1, 1 + i), "11001")
+        world.dossier("SHM-1", f"G{i}", date(year, 5, 1), applicant)
+    planner = MigrationPlanner(world.inputs(), REFERENCE, seed=1)
+    planner.prepare()
+    numbers = planner.number_all()
+    built = list(planner.build_all())
+    assert [d.merged_from for d in built] == [(("SHM-1", f"G{i}"),) for i in range(3)]
+    assert [d.number for d in built] == numbers
+    assert [n[:4] for n in numbers] == ["2021", "2019", "2017"]
+    plan = planner.finish()
+    assert [d.number for d in plan.dossiers] == sorted(numbers)

@@ -1,7 +1,7 @@
 """Writing the migration into the register: many rows, one transaction, while it is planned.
 
 :class:`MigrationWriter` takes the persons as soon as the rules know them and then the dossiers
-one by one, in number order, as they are built; the caller holds the transaction. PostgreSQL
+one by one, as they are built; the caller holds the transaction. PostgreSQL
 gets COPY (the fastest way in) from a second thread, so it loads while Python is still building
 (decision 0007); SQLite gets batched inserts of the same rows. The rows, with the ids that let
 them reference each other without a round trip, come from :mod:`.rows` as COPY text; the
@@ -441,7 +441,7 @@ class MigrationWriter:
     """Writes the migration's rows while the dossiers are still being built.
 
     ``start`` (drops the indexes on PostgreSQL, starts the COPY thread), ``persons`` once, ``add``
-    for every dossier in number order, ``finish`` (waits for PostgreSQL, creates the remaining
+    for every dossier as it is built, ``finish`` (waits for PostgreSQL, creates the remaining
     indexes and constraints, resets the sequences). The caller holds the transaction and calls
     ``abort`` if it fails in between. On PostgreSQL the rows go in with COPY from a second
     thread, so PostgreSQL loads the persons and the first dossiers while the later ones are

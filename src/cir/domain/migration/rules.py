@@ -193,7 +193,7 @@ class MigrationPlanner:
     :func:`plan_migration` runs it whole. A writer that wants to start early calls the steps
     itself: :meth:`prepare` (screen; the persons to create are known then),
     :meth:`number_all` (group and number; optional, :meth:`build_all` does it otherwise),
-    :meth:`build_all` (the dossiers one by one, in number order) and
+    :meth:`build_all` (the dossiers one by one, in the order of their groups) and
     :meth:`finish` (rule 6 and the report). Either way the plan is the same."""
 
     def __init__(
@@ -531,7 +531,7 @@ class MigrationPlanner:
         """Give every draft a random free number of its date; check every date first.
 
         Only the date and the candidates decide a number, so drafts are numbered before they are
-        built, and can be built (and written) in number order."""
+        built, and a writer can write what needs only the numbers before the first is built."""
         taken: dict[str, set[int]] = defaultdict(set)
         for number in self.taken_numbers:
             taken[number[:10]].add(int(number[11:]))
@@ -671,13 +671,17 @@ class MigrationPlanner:
         if not self.numbered:
             self.drafts, self.split_groups = self.group()
             self.number(self.drafts)
-            self.drafts.sort(key=attrgetter("number"))
             self.numbered = True
         return [draft.number for draft in self.drafts]
 
     def build_all(self) -> Iterator[PlannedDossier]:
         """Rules 1 and 5 (:meth:`number_all`, unless called before), then the new dossiers,
-        built one by one in number order (rules 2, 3 and 4)."""
+        built one by one (rules 2, 3 and 4) in the order of their groups, not of their numbers.
+
+        The groups come in the order of their first legacy dossier in the input, which is the
+        order in which the legacy dossiers, their members and their sources lie in memory:
+        built in number order, every dossier fetched its sources from somewhere else in a heap
+        of a gigabyte or more (decision 0012). :meth:`finish` sorts the plan by number."""
         self.number_all()
         build = self.build
         for draft in self.drafts:
@@ -691,6 +695,7 @@ class MigrationPlanner:
         if not self.built:
             raise RuntimeError("finish() before every dossier was built")
         dossiers = self.dossiers
+        dossiers.sort(key=attrgetter("number"))  # built in group order (see build_all)
         outcomes = self.rent_premium(self.drafts)
         warnings = self.identity_warnings(self.created)
         report = self.report(
