@@ -310,3 +310,69 @@ def test_a_refusal_by_the_database_while_loading_leaves_nothing_written(legacy_f
         migrate(legacy_folder)
     assert not Dossier.objects.exists()
     assert not Person.objects.exists()
+
+
+def _persons_written() -> list[tuple]:
+    return list(
+        Person.objects.order_by("id").values_list(
+            "id", "insz", "first_name", "last_name", "birth_date", "domicile_id"
+        )
+    )
+
+
+def test_the_persons_made_in_a_forked_copy_are_the_rows_made_in_the_process(
+    legacy_folder, monkeypatch
+):
+    """On PostgreSQL a forked copy of the process makes the persons' COPY text while the rules
+    go on (writer._fork_rows); where it cannot fork, the writer makes it itself. The rows are
+    the same either way, ids included."""
+    from django.db import connection
+
+    taken: list[bool] = []
+    fork_rows = writer._fork_rows
+
+    def recording(make):
+        made = fork_rows(make)
+        taken.append(made is not None)
+        return made
+
+    monkeypatch.setattr(writer, "_fork_rows", recording)
+    migrate(legacy_folder)
+    assert taken == ([True] if connection.vendor == "postgresql" else [])
+    made_elsewhere = _persons_written()
+    plan = plan_migration(read_inputs(legacy_folder), REFERENCE, 5)
+    assert [row[1] for row in made_elsewhere] == [p.insz for p in plan.persons]
+
+    monkeypatch.setattr(writer, "_fork_rows", lambda make: None)  # as where fork is missing
+    migrate(legacy_folder, "--replace")
+    assert _persons_written() == made_elsewhere
+
+
+def test_a_failure_of_the_forked_copy_leaves_nothing_written(legacy_folder, monkeypatch):
+    """The copy that makes the persons' rows ends badly: the run fails with that, rolls back,
+    and leaves no process behind."""
+    import os
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only the PostgreSQL load makes rows in a forked copy")
+    children: list[int] = []
+    fork_rows = writer._fork_rows
+
+    def failing(make):
+        def fail():
+            raise RuntimeError("the rows could not be made")
+
+        made = fork_rows(fail)
+        children.append(made.pid)
+        return made
+
+    monkeypatch.setattr(writer, "_fork_rows", failing)
+    with pytest.raises(writer.RowsMadeElsewhereFailed, match="status 1"):
+        migrate(legacy_folder)
+    assert not Person.objects.exists()
+    assert not Dossier.objects.exists()
+    assert len(children) == 1
+    with pytest.raises(ChildProcessError):  # reaped already: no zombie left
+        os.waitpid(children[0], os.WNOHANG)
