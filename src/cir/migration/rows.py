@@ -290,29 +290,15 @@ class RowMaker:
 
     def persons(self, persons: Sequence[PersonToCreate]) -> list[tuple[str, str, int]]:
         """The person rows: (table, COPY text, rows) per chunk."""
-        new, first = self.number_persons(persons)
-        return self.person_rows(new, first)
-
-    def number_persons(self, persons: Sequence[PersonToCreate]) -> tuple[list[PersonToCreate], int]:
-        """Give the persons the register does not have yet their ids, in the order given;
-        returns them and the first id. :meth:`person_rows` makes their rows, here or elsewhere
-        (the writer may make them in another process: it needs nothing of this object but
-        what this method has already decided)."""
         new = [p for p in persons if p.insz not in self.person_pk]
-        first = self.ids[PERSON]
-        person_pk = self.person_pk
-        for number, p in enumerate(new, start=first):
-            person_pk[p.insz] = number
-        self.ids[PERSON] = first + len(new)
-        return new, first
-
-    def person_rows(self, new: Sequence[PersonToCreate], first: int) -> list[tuple[str, str, int]]:
-        """The rows of persons numbered by :meth:`number_persons`: (table, COPY text, rows)
-        per chunk."""
         chunks: list[tuple[str, str, int]] = []
         for at in range(0, len(new), COPY_CHUNK_ROWS):
             part = new[at : at + COPY_CHUNK_ROWS]
-            chunks.append(self._chunk(PERSON, partial(self._persons, part, first + at)))
+            first = self.ids[PERSON]
+            chunks.append(self._chunk(PERSON, partial(self._persons, part, first)))
+            for number, p in enumerate(part, start=first):
+                self.person_pk[p.insz] = number
+            self.ids[PERSON] = first + len(part)
         return chunks
 
     def numbered_tables(self, numbers: Sequence[str]) -> list[tuple[str, str, int]]:

@@ -10,16 +10,13 @@ sequences are reset afterwards.
 
 from __future__ import annotations
 
-import os
 import queue
-import signal
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -344,96 +341,6 @@ class WriteAborted(RuntimeError):
     """The dossiers stopped coming (an error while planning); the transaction is rolled back."""
 
 
-class RowsMadeElsewhereFailed(RuntimeError):
-    """The process that made a table's rows did not end well; the transaction is rolled back."""
-
-
-class _MadeElsewhere:
-    """COPY text that a forked copy of this process writes to a pipe (see :func:`_fork_rows`)."""
-
-    __slots__ = ("fd", "pid", "reaped")
-
-    def __init__(self, fd: int, pid: int) -> None:
-        self.fd = fd
-        self.pid = pid
-        self.reaped = False
-
-    def read_all(self, write: Callable[[bytes], Any]) -> int:
-        """Pass everything the child writes to ``write``, then reap it; the number of rows."""
-        rows_read = 0
-        try:
-            while data := os.read(self.fd, 1 << 20):
-                write(data)
-                rows_read += data.count(b"\n")  # one line per row, as everywhere in rows.py
-        finally:
-            os.close(self.fd)
-            self.fd = -1
-        status = self.reap()
-        if status != 0:
-            raise RowsMadeElsewhereFailed(
-                f"het proces dat de rijen maakte, eindigde met status {status}"
-            )
-        return rows_read
-
-    def reap(self) -> int:
-        if self.reaped:
-            return 0
-        _pid, status = os.waitpid(self.pid, 0)
-        self.reaped = True
-        return os.waitstatus_to_exitcode(status)
-
-    def kill(self) -> None:
-        """After an error elsewhere: end the child, which may be waiting for the pipe to be read.
-        The pipe then ends, so a COPY reading it stops too."""
-        if not self.reaped:
-            with suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-
-    def close(self) -> None:
-        """Once nothing reads the pipe any more: reap the child and close the pipe."""
-        with suppress(ChildProcessError):
-            self.reap()
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-
-
-def _fork_rows(make: Callable[[], list[tuple[str, str, int]]]) -> _MadeElsewhere | None:
-    """Run ``make`` in a forked copy of this process, which writes the COPY text it returns to
-    a pipe and exits; ``None`` where this platform cannot fork (make the rows here, then).
-
-    The copy sees the planner's objects as they are at the fork without copying them, and
-    makes the text on the second core while the planning thread goes on. It only runs
-    ``make`` and writes to the pipe: it never touches the database connection, the other
-    threads' queues or the helper, and it leaves with ``os._exit`` whatever happens, so
-    nothing of the parent's state (locks held by its other threads, the connection) is used
-    or torn down in it.
-    """
-    if not hasattr(os, "fork"):
-        return None
-    read_fd, write_fd = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_fd)
-        os.close(write_fd)
-        return None
-    if pid == 0:  # pragma: no cover - the child; its work shows in the parent's rows
-        status = 1
-        try:
-            os.close(read_fd)
-            for _table, text, _count in make():
-                data = memoryview(text.encode())
-                while data:
-                    data = data[os.write(write_fd, data) :]
-            os.close(write_fd)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_fd)
-    return _MadeElsewhere(read_fd, pid)
-
-
 class _CopyWriter(threading.Thread):
     """Sends the COPY text of every table to PostgreSQL as the planning thread makes it.
 
@@ -463,7 +370,7 @@ class _CopyWriter(threading.Thread):
         self.written: dict[str, int] = {table: 0 for table in tables}  # the usual order
         self.error: BaseException | None = None
 
-    def put(self, table: str, chunk: bytes | _MadeElsewhere) -> None:
+    def put(self, table: str, chunk: bytes) -> None:
         if self.error is not None:
             raise self.error
         self.waiting.put((table, chunk))
@@ -484,7 +391,7 @@ class _CopyWriter(threading.Thread):
         loaded: set[str] = set()
         everything = set(self.tables)
         while len(loaded) < len(self.tables):
-            groups: dict[str, list[bytes | _MadeElsewhere]] = {}
+            groups: dict[str, list[bytes]] = {}
             ended: list[str] = []
             size = 0
             item: tuple[str, object] | None = self.waiting.get()
@@ -494,8 +401,6 @@ class _CopyWriter(threading.Thread):
                     raise WriteAborted("de invlechting is afgebroken")
                 if chunk is _END_OF_TABLE:
                     ended.append(table)
-                elif isinstance(chunk, _MadeElsewhere):
-                    groups.setdefault(table, []).append(chunk)
                 else:
                     assert isinstance(chunk, bytes)
                     groups.setdefault(table, []).append(chunk)
@@ -516,7 +421,7 @@ class _CopyWriter(threading.Thread):
                     for statement in statements:
                         cursor.execute(statement)
 
-    def _copy(self, table: str, chunks: list[bytes | _MadeElsewhere]) -> None:
+    def _copy(self, table: str, chunks: list[bytes]) -> None:
         cols = ", ".join(f'"{c}"' for c in rows.TABLE[table].columns)
         written = 0
         with (
@@ -524,9 +429,6 @@ class _CopyWriter(threading.Thread):
             cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy,
         ):
             for chunk in chunks:
-                if isinstance(chunk, _MadeElsewhere):
-                    written += chunk.read_all(copy.write)
-                    continue
                 copy.write(chunk)
                 # One line per row: newlines inside values are escaped.
                 written += chunk.count(b"\n")
@@ -569,7 +471,6 @@ class MigrationWriter:
         self.dossiers = 0
         self.per_table: dict[str, int] = {table: 0 for table in self.tables}
         self._copier: _CopyWriter | None = None
-        self._elsewhere: list[_MadeElsewhere] = []
         self.ended: set[str] = set()
 
     def start(self) -> None:
@@ -581,20 +482,7 @@ class MigrationWriter:
         self._copier.start()
 
     def persons(self, persons: Sequence[PersonToCreate]) -> None:
-        """The persons' rows. On PostgreSQL a forked copy of this process makes their text
-        (:func:`_fork_rows`), about a second of work for flanders, while the planning thread
-        groups and numbers: the ids are given here first, so the members' rows need nothing
-        from the copy."""
-        if self._copier is None:
-            self._write(self.rows.persons(persons))
-        else:
-            new, first = self.rows.number_persons(persons)
-            made = _fork_rows(partial(self.rows.person_rows, new, first))
-            if made is None:
-                self._write(self.rows.person_rows(new, first))
-            else:
-                self._elsewhere.append(made)
-                self._copier.put(rows.PERSON, made)
+        self._write(self.rows.persons(persons))
         self._end(rows.PERSON)
 
     def numbered(self, numbers: Sequence[str]) -> None:
@@ -657,14 +545,10 @@ class MigrationWriter:
 
     def abort(self) -> None:
         """Stop the COPY thread after an error; the caller rolls the transaction back."""
-        for made in self._elsewhere:
-            made.kill()  # the COPY thread may never read what it is still writing
         copier = self._copier
         if copier is not None and copier.is_alive():
             copier.abort()
             copier.join()
-        for made in self._elsewhere:
-            made.close()
 
 
 @contextmanager
