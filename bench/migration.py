@@ -8,7 +8,10 @@
 2. Migrates it into a fresh PostgreSQL database (``cir_bench_migration``, created, migrated with
    ``cir migrate`` and dropped by this script) and into a fresh SQLite file. Each migration runs
    in its own child process (``cir migrate-legacy DIR --report ... --timings-json ...``), so the
-   peak RSS (``ru_maxrss`` of that child alone, from ``os.wait4``) is the migration's own. The
+   peak RSS (``ru_maxrss`` from ``os.wait4``: the largest of the child and the helper process
+   it starts) is the migration's own. The memory of the whole process tree is sampled besides,
+   every 0.2 s from ``/proc``: the migration and its helper run at the same time, and the 2 GB
+   target is for both together. The
    child writes the seconds of its phases and the rows it wrote per table. The phases follow
    one another, but PostgreSQL loads while the rules still run (decision 0007): "merge" lasts
    until the plan is complete and includes the COPY that runs beside it; "write" is what is
@@ -38,6 +41,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,6 +86,53 @@ class ChildRun:
     peak_rss: int  # bytes
     returncode: int
     cpu: float = 0.0  # user + system seconds of the child
+    tree_peak: int = 0  # bytes: the largest sampled sum of RSS over the child and its descendants
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def tree_rss(root: int) -> int:
+    """Resident memory of ``root`` and its descendants now, in bytes (0 without ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return 0
+    for name in entries:
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        parent = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        children.setdefault(parent, []).append(int(name))
+    total = 0
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as handle:
+                total += int(handle.read().split()[1]) * PAGE
+        except OSError:
+            continue
+        todo += children.get(pid, [])
+    return total
+
+
+class TreeSampler(threading.Thread):
+    """The largest :func:`tree_rss` of a process, sampled every ``every`` seconds until stopped."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.every = every
+        self.peak = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            self.peak = max(self.peak, tree_rss(self.pid))
 
 
 def run_child(cmd: list[str], env: dict[str, str], log: Path) -> ChildRun:
@@ -89,15 +140,19 @@ def run_child(cmd: list[str], env: dict[str, str], log: Path) -> ChildRun:
     with log.open("wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd="/tmp")
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        sampler.stopped.set()
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.stderr.write(log.read_text(errors="replace")[-4000:])
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}); log: {log}")
     # Linux reports ru_maxrss in KiB.
     cpu = usage.ru_utime + usage.ru_stime
-    return ChildRun(wall, usage.ru_maxrss * 1024, proc.returncode, cpu)
+    return ChildRun(wall, usage.ru_maxrss * 1024, proc.returncode, cpu, sampler.peak)
 
 
 def cir_env(database_url: str) -> dict[str, str]:
@@ -131,6 +186,12 @@ class Target:
     rows: dict[str, int]
     counts: dict[str, int] = field(default_factory=dict)
     cpu: float = 0.0
+    tree_peak: int = 0
+
+    @property
+    def peak_memory(self) -> int:
+        """What the 2 GB target is checked against: the larger of the two measures."""
+        return max(self.peak_rss, self.tree_peak)
 
 
 def migrate(name: str, folder: Path, database_url: str, workdir: Path) -> Target:
@@ -160,6 +221,7 @@ def migrate(name: str, folder: Path, database_url: str, workdir: Path) -> Target
         data["rows_per_table"],
         data["counts"],
         child.cpu,
+        child.tree_peak,
     )
 
 
@@ -470,6 +532,7 @@ def report(result: dict[str, Any], flanders_wall: float | None) -> None:
     rows.append(("end to end, child wall (s)", *(f"{t.wall:.1f}" for t in targets.values())))
     rows.append(("CPU of the child, user+sys (s)", *(f"{t.cpu:.1f}" for t in targets.values())))
     rows.append(("peak RSS of the child", *(gib(t.peak_rss) for t in targets.values())))
+    rows.append(("peak RSS, process tree (0.2 s)", *(gib(t.tree_peak) for t in targets.values())))
     rows.append(("rows written", *(f"{sum(t.rows.values()):,}" for t in targets.values())))
     print_table(rows)
 
@@ -503,9 +566,9 @@ def report(result: dict[str, Any], flanders_wall: float | None) -> None:
                 pg.wall <= TARGET_SECONDS,
             ),
             (
-                f"peak RSS <= {gib(TARGET_PEAK_BYTES)}",
-                gib(pg.peak_rss),
-                pg.peak_rss <= TARGET_PEAK_BYTES,
+                f"peak memory <= {gib(TARGET_PEAK_BYTES)}",
+                gib(pg.peak_memory),
+                pg.peak_memory <= TARGET_PEAK_BYTES,
             ),
         ]
         if floor is not None:
@@ -525,7 +588,10 @@ def report(result: dict[str, Any], flanders_wall: float | None) -> None:
             f"\n  x10 / flanders: {pg.wall:.1f} s / {flanders_wall:.1f} s = {ratio:.2f} "
             f"(target <= {TARGET_X10_RATIO:.0f})  {verdict(ratio <= TARGET_X10_RATIO)}"
         )
-        print(f"  x10 peak RSS: {gib(pg.peak_rss)} (2 GiB is a flanders target; for information)")
+        print(
+            f"  x10 peak RSS: {gib(pg.peak_rss)}, process tree {gib(pg.tree_peak)} "
+            "(2 GiB is a flanders target; for information)"
+        )
 
 
 def main() -> None:
