@@ -11,8 +11,8 @@
    peak RSS (``ru_maxrss`` from ``os.wait4``: the largest of the child and the helper process
    it starts) is the migration's own. The memory of the whole process tree is sampled besides,
    every 0.2 s from ``/proc``: the migration and its helper run at the same time, and the 2 GB
-   target is for both together. The
-   child writes the seconds of its phases and the rows it wrote per table. The phases follow
+   target is for both together. The child writes the seconds of its phases and the rows it
+   wrote per table. The phases follow
    one another, but PostgreSQL loads while the rules still run (decision 0007): "merge" lasts
    until the plan is complete and includes the COPY that runs beside it; "write" is what is
    left after that. The end-to-end time is the child's wall time, from exec to exit (Python and

@@ -1,9 +1,9 @@
 """Writing the migration into the register: many rows, one transaction, while it is planned.
 
 :class:`MigrationWriter` takes the persons as soon as the rules know them and then the dossiers
-one by one, as they are built; the caller holds the transaction. PostgreSQL
-gets COPY (the fastest way in) from a second thread, so it loads while Python is still building
-(decision 0007); SQLite gets batched inserts of the same rows. The rows, with the ids that let
+one by one, as they are built; the caller holds the transaction. PostgreSQL gets COPY (the
+fastest way in) from a second thread, so it loads while Python is still building (decision
+0007); SQLite gets batched inserts of the same rows. The rows, with the ids that let
 them reference each other without a round trip, come from :mod:`.rows` as COPY text; the
 sequences are reset afterwards.
 """
