@@ -93,20 +93,10 @@ PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def tree_rss(root: int) -> int:
-    """Resident memory of ``root`` and its descendants now, in bytes (0 without ``/proc``)."""
-    children: dict[int, list[int]] = {}
-    try:
-        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
-    except OSError:
-        return 0
-    for name in entries:
-        try:
-            with open(f"/proc/{name}/stat", "rb") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        parent = int(stat[stat.rindex(b")") + 2 :].split()[1])
-        children.setdefault(parent, []).append(int(name))
+    """Resident memory of ``root`` and its descendants now, in bytes (0 without ``/proc``).
+
+    Each process's children come from ``/proc/PID/task/TID/children``: the sampler reads only
+    the tree, not every process of the machine, beside the run it measures."""
     total = 0
     todo = [root]
     while todo:
@@ -114,9 +104,11 @@ def tree_rss(root: int) -> int:
         try:
             with open(f"/proc/{pid}/statm", "rb") as handle:
                 total += int(handle.read().split()[1]) * PAGE
-        except OSError:
+            for task in os.scandir(f"/proc/{pid}/task"):
+                with open(f"{task.path}/children", "rb") as handle:
+                    todo += [int(child) for child in handle.read().split()]
+        except OSError:  # the process ended meanwhile
             continue
-        todo += children.get(pid, [])
     return total
 
 
