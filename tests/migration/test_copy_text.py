@@ -4,6 +4,7 @@ of; SQLite's reading of the same text (read_rows) agrees."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 import orjson
@@ -53,7 +54,7 @@ def _as_copy_text(value: object) -> object:
     return ("t" if value else "f") if isinstance(value, bool) else value
 
 
-def read_all(made: list[tuple[str, str, int]]) -> dict[str, list[list[str | None]]]:
+def read_all(made: Iterable[tuple[str, str, int]]) -> dict[str, list[list[str | None]]]:
     """Every chunk read by PostgreSQL's rules, and checked against SQLite's reading."""
     tables: dict[str, list[list[str | None]]] = {}
     for table, text, count in made:
@@ -191,7 +192,11 @@ def _planned(count: int) -> list[PlannedDossier]:
 
 def _with_persons(planned: list[PlannedDossier]) -> rows.RowMaker:
     make = maker()
-    make.persons([PersonToCreate(m.insz, "A", "B", None, None) for d in planned for m in d.members])
+    list(
+        make.persons(
+            [PersonToCreate(m.insz, "A", "B", None, None) for d in planned for m in d.members]
+        )
+    )
     return make
 
 

@@ -178,6 +178,60 @@ def test_every_key_index_and_constraint_is_back_after_the_bulk_load(legacy_folde
     assert _schema_of_the_register() == before
 
 
+def _frozen_and_not(table: str) -> tuple[int, int]:
+    """PostgreSQL (pageinspect): the rows on ``table``'s first page that are frozen, and those
+    that are not."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE t_infomask & 768 = 768), "
+            "count(*) FILTER (WHERE t_infomask & 768 <> 768) "
+            "FROM heap_page_items(get_raw_page(%s, 0)) WHERE t_infomask IS NOT NULL",
+            [table],
+        )
+        frozen, not_frozen = cursor.fetchone()
+    return frozen, not_frozen
+
+
+@pytest.fixture
+def pageinspect():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY FREEZE is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pageinspect'")
+        if cursor.fetchone() is None:
+            pytest.skip("this PostgreSQL has no pageinspect")
+        cursor.execute(
+            "CREATE EXTENSION IF NOT EXISTS pageinspect"
+        )  # gone with the test's rollback
+
+
+def test_a_first_migration_loads_every_table_frozen(legacy_folder, pageinspect):
+    """The tables are empty, so the run empties them in its transaction and COPY loads them
+    frozen (writer._empty_for_frozen_load): no row is left for VACUUM to freeze."""
+    migrate(legacy_folder)
+    for table in (t.name for t in writer.rows.TABLES):
+        frozen, not_frozen = _frozen_and_not(table)
+        assert frozen > 0 and not_frozen == 0, table
+
+
+def test_a_table_that_already_has_rows_is_loaded_as_usual(legacy_folder, pageinspect):
+    """A person known before the first migration stays, and the persons' table, which cannot be
+    emptied, is loaded without FREEZE; the other tables still are frozen."""
+    from tests.factories import PersonFactory
+
+    known = PersonFactory()
+    migrate(legacy_folder)
+    assert Person.objects.filter(pk=known.pk, insz=known.insz).exists()
+    assert Person.objects.count() > 1
+    assert _frozen_and_not("register_person")[1] > 0
+    frozen, not_frozen = _frozen_and_not("register_member")
+    assert frozen > 0 and not_frozen == 0
+
+
 def test_dry_run_computes_and_writes_nothing(legacy_folder, tmp_path):
     report_path = tmp_path / "report.json"
     migrate(legacy_folder, "--dry-run", "--report", str(report_path))

@@ -20,7 +20,7 @@ already, :func:`escape_json`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
@@ -289,18 +289,19 @@ class RowMaker:
         values = {"now": self.now, "reference_date": self.reference_date, "run_id": self.run_id}
         return [(column, values[kind]) for column, kind in table.run_values]
 
-    def persons(self, persons: Sequence[PersonToCreate]) -> list[tuple[str, str, int]]:
-        """The person rows: (table, COPY text, rows) per chunk."""
+    def persons(self, persons: Sequence[PersonToCreate]) -> Iterator[tuple[str, str, int]]:
+        """The person rows: (table, COPY text, rows) per chunk, each as soon as it is made, so
+        that PostgreSQL starts on the first while the others are still being made. Consume it
+        whole: the persons have their ids once their chunk is made."""
         new = [p for p in persons if p.insz not in self.person_pk]
-        chunks: list[tuple[str, str, int]] = []
         for at in range(0, len(new), COPY_CHUNK_ROWS):
             part = new[at : at + COPY_CHUNK_ROWS]
             first = self.ids[PERSON]
-            chunks.append(self._chunk(PERSON, partial(self._persons, part, first)))
+            chunk = self._chunk(PERSON, partial(self._persons, part, first))
             for number, p in enumerate(part, start=first):
                 self.person_pk[p.insz] = number
             self.ids[PERSON] = first + len(part)
-        return chunks
+            yield chunk
 
     def numbered_tables(self, numbers: Sequence[str]) -> list[tuple[str, str, int]]:
         """The tables of :data:`NUMBERED`, complete, from the numbers of all the dossiers that

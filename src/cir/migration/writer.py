@@ -222,6 +222,35 @@ def _drop_for_bulk_load(tables: Sequence[str]) -> _Rebuild:
     return rebuild
 
 
+def _empty_for_frozen_load(tables: Sequence[str]) -> set[str]:
+    """PostgreSQL, after :func:`_drop_for_bulk_load`: empty every table of ``tables`` that has
+    no rows, with TRUNCATE, so that the COPY may load it frozen; returns those tables.
+
+    ``COPY ... WITH (FREEZE)`` writes the rows as already visible to everyone, with their pages
+    marked all-visible, but only into a table created or emptied by TRUNCATE in the same
+    transaction (``--replace`` truncates them already, and a first migration finds them empty).
+    Every scan that follows in the run (each index built, each foreign key checked) then skips
+    the per-row visibility check against the run's own transaction: replaying the flanders load
+    alone, the keys took 7.4–7.8 s instead of 8.6–10.2 s. The register also starts out with
+    nothing left for VACUUM to freeze and no hint bits to set on its first reads. Like TRUNCATE
+    (which ``--replace`` does anyway), this is not MVCC-safe: a transaction whose snapshot is
+    older than the run's commit sees the new rows in a table it saw empty; the migration runs
+    while nothing else uses the register. A table that still has rows (persons known before a
+    first migration) loads as usual.
+    """
+    empty: list[str] = []
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'SELECT NOT EXISTS (SELECT FROM "{table}")')
+            if cursor.fetchone()[0]:
+                empty.append(table)
+        if empty:
+            # No foreign key refers to them any more (dropped above), so TRUNCATE needs no
+            # CASCADE and reaches no other table.
+            cursor.execute("TRUNCATE " + ", ".join(f'"{table}"' for table in empty))
+    return set(empty)
+
+
 def _run_values_as_defaults(made: rows.RowMaker) -> list[str]:
     """PostgreSQL: make the run's values (:attr:`rows.Table.run_values`) the defaults of their
     columns for the load, so the COPY text can leave them out; returns the statements that put
@@ -360,11 +389,14 @@ class _CopyWriter(threading.Thread):
         rebuild: _Rebuild,
         tables: Sequence[str],
         progress: Progress | None,
+        frozen: set[str] | None = None,
     ) -> None:
         super().__init__(name="cir-migration-copy", daemon=True)
         self.raw = raw_connection
         self.rebuild = rebuild
         self.tables = list(tables)
+        self.frozen = frozen or set()
+        """Tables emptied in this transaction, which the COPY loads frozen."""
         self.progress = progress
         self.waiting: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
         self.written: dict[str, int] = {table: 0 for table in tables}  # the usual order
@@ -421,12 +453,16 @@ class _CopyWriter(threading.Thread):
                     for statement in statements:
                         cursor.execute(statement)
 
-    def _copy(self, table: str, chunks: list[bytes]) -> None:
+    def copy_statement(self, table: str) -> str:
         cols = ", ".join(f'"{c}"' for c in rows.TABLE[table].columns)
+        freeze = " WITH (FREEZE)" if table in self.frozen else ""
+        return f'COPY "{table}" ({cols}) FROM STDIN{freeze}'
+
+    def _copy(self, table: str, chunks: list[bytes]) -> None:
         written = 0
         with (
             self.raw.cursor() as cursor,
-            cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy,
+            cursor.copy(self.copy_statement(table)) as copy,
         ):
             for chunk in chunks:
                 copy.write(chunk)
@@ -478,7 +514,10 @@ class MigrationWriter:
             return
         rebuild = _drop_for_bulk_load(self.tables)
         rebuild.defaults = _run_values_as_defaults(self.rows)
-        self._copier = _CopyWriter(connection.connection, rebuild, self.tables, self.progress)
+        frozen = _empty_for_frozen_load(self.tables)
+        self._copier = _CopyWriter(
+            connection.connection, rebuild, self.tables, self.progress, frozen
+        )
         self._copier.start()
 
     def persons(self, persons: Sequence[PersonToCreate]) -> None:
@@ -503,7 +542,7 @@ class MigrationWriter:
         self.dossiers += len(self.batch)
         self.batch = []
 
-    def _write(self, chunks: list[tuple[str, str, int]]) -> None:
+    def _write(self, chunks: Iterable[tuple[str, str, int]]) -> None:
         if self._copier is not None:
             put = self._copier.put
             for table, text, _rows in chunks:

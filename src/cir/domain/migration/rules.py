@@ -187,6 +187,16 @@ def _where(dossier: LegacyDossier) -> str:
     return f"{dossier.file}:{dossier.line}"
 
 
+def _root(parent: list[int], i: int) -> int:
+    """Rule 1's union-find: the root of ``i``'s group, halving the path on the way."""
+    root = i
+    while parent[root] != root:
+        root = parent[root]
+    while parent[i] != root:
+        parent[i], i = root, parent[i]
+    return root
+
+
 class MigrationPlanner:
     """One run of the rules; the state lives here so the steps stay small.
 
@@ -219,11 +229,24 @@ class MigrationPlanner:
         self.quarantine: list[dict[str, Any]] = []
         self.dropped: list[dict[str, Any]] = []
         self.sources: list[_Source] = []
+        self.candidate_index: dict[str, int] = {}
+        """Every candidate of a source, by national number: its place in the screening's
+        lists of waiting dates and of groups (rule 1's union-find)."""
+        self._since: list[date] = []
+        self._parent: list[int] = []
+        self._first_of: list[int] = []
+        """For each source, the place of one of its candidates."""
         self.waiting_since: dict[str, date] = {}
+        """Rule 5's individual waiting time of every candidate (its start): made from the
+        screening's lists once the dossiers are numbered (:meth:`build_all`)."""
         self.drafts: list[_Draft] = []
         self.split_groups = 0
         self.created: list[PersonToCreate] = []
         self._in_input: set[str] | None = None
+        self._asked_helper = False
+        self.co_residents: set[str] = set()
+        """The valid co-residents of the sources, gathered by the screening for
+        :meth:`persons_to_create`."""
         self.dossiers: list[PlannedDossier] = []
         self.numbered = False
         self.built = False
@@ -327,13 +350,33 @@ class MigrationPlanner:
                     "line": dossier.line,
                 }
             )
-        waiting = self.waiting_since
+        # The candidates' waiting dates (the oldest of their sources) and rule 1's groups are
+        # gathered here, with one dict operation per candidate: at x10 every lookup in a dict
+        # of millions of national numbers is a trip to memory, and the grouping then needs
+        # none. The couple of a source joins one group.
+        index = self.candidate_index
+        since_of = self._since
+        parent = self._parent
+        first = -1
         for member in members:
             if member.role != "co_resident":
                 since = member.member_since or dossier.registration_date
-                known = waiting.get(member.insz)
-                if known is None or since < known:
-                    waiting[member.insz] = since
+                new = len(parent)
+                at = index.setdefault(member.insz, new)
+                if at == new:
+                    parent.append(new)
+                    since_of.append(since)
+                elif since < since_of[at]:
+                    since_of[at] = since
+                if first < 0:
+                    first = at
+                else:
+                    a, b = _root(parent, first), _root(parent, at)
+                    if a != b:
+                        parent[max(a, b)] = min(a, b)
+        self._first_of.append(first)
+        if co_residents:
+            self.co_residents.update(co_residents)
         self.sources.append(_Source(dossier, landlord, applicant, partner, tuple(co_residents)))
 
     @staticmethod
@@ -374,41 +417,17 @@ class MigrationPlanner:
     # Rule 1 -------------------------------------------------------------------------------
 
     def group(self) -> tuple[list[_Draft], int]:
-        """Connected groups of candidates; returns the drafts and the number of split groups."""
-        index: dict[str, int] = {}
-        parent: list[int] = []
+        """Connected groups of candidates; returns the drafts and the number of split groups.
 
-        def find(i: int) -> int:
-            root = i
-            while parent[root] != root:
-                root = parent[root]
-            while parent[i] != root:
-                parent[i], i = root, parent[i]
-            return root
-
-        # One dict operation per candidate of a source, and none in the second pass: at x10
-        # every lookup in a dict of millions of national numbers is a trip to memory.
-        first_of: list[int] = []
-        for at, source in enumerate(self.sources):
-            if not at % EVERY:
-                let_threads_run()
-            kh = source.kh
-            i = index.setdefault(kh[0], len(parent))
-            if i == len(parent):
-                parent.append(i)
-            first_of.append(i)
-            if len(kh) == 2:
-                j = index.setdefault(kh[1], len(parent))
-                if j == len(parent):
-                    parent.append(j)
-                a, b = find(i), find(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
+        The screening joined the candidates of each source already (:meth:`_screen_one`); the
+        groups come in the order of their first source."""
+        parent = self._parent
+        first_of = self._first_of
         groups: dict[int, list[_Source]] = {}
         for at, source in enumerate(self.sources):
             if not at % EVERY:
                 let_threads_run()
-            groups.setdefault(find(first_of[at]), []).append(source)
+            groups.setdefault(_root(parent, first_of[at]), []).append(source)
         drafts: list[_Draft] = []
         split_groups = 0
         for at, members in enumerate(groups.values()):
@@ -598,13 +617,10 @@ class MigrationPlanner:
         """Every candidate and every (valid) co-resident of a source, by national number.
 
         These are exactly the members of the new dossiers: each source goes into at least one
-        dossier, whose members are its candidates and the co-residents of its sources."""
-        numbers: set[str] = set()
-        for at, source in enumerate(self.sources):
-            if not at % EVERY:
-                let_threads_run()
-            numbers.update(source.kh)
-            numbers.update(source.co_residents)
+        dossier, whose members are its candidates and the co-residents of its sources. The
+        screening has them already: the candidates are the keys of :attr:`candidate_index`,
+        the co-residents :attr:`co_residents`."""
+        numbers = self.co_residents.union(self.candidate_index)
         persons = self.persons
         created: list[PersonToCreate] = []
         for at, insz in enumerate(sorted(numbers)):
@@ -663,11 +679,20 @@ class MigrationPlanner:
     def prepare(self) -> list[PersonToCreate]:
         """Rule 7 (screening); returns the persons to create, which the screening decides: a
         writer can start loading them while the rest of the rules run."""
-        if self.inputs.helper is not None:
-            self.inputs.helper.ask_identity_warnings(self.in_input())
         self.screen()
         self.created = self.persons_to_create()
         return self.created
+
+    def _ask_helper(self) -> None:
+        """Give the helper the national numbers of the input (once), for the identity warnings
+        that :meth:`finish` collects. Not before the dossiers are numbered: gathering the
+        numbers takes a pass over every input dossier, and until the persons are known, and
+        then the numbers, PostgreSQL waits for the rules; once the dossiers are being built the
+        rules wait for PostgreSQL instead, and the helper still has the whole build to answer."""
+        if not self._asked_helper:
+            self._asked_helper = True
+            if self.inputs.helper is not None:
+                self.inputs.helper.ask_identity_warnings(self.in_input())
 
     def number_all(self) -> list[str]:
         """Rules 1 and 5 (group the sources, number the new dossiers), once; the numbers in
@@ -688,6 +713,10 @@ class MigrationPlanner:
         built in number order, every dossier fetched its sources from somewhere else in a heap
         of a gigabyte or more (decision 0012). :meth:`finish` sorts the plan by number."""
         self.number_all()
+        self._ask_helper()
+        if not self.waiting_since:
+            # The places of candidate_index are 0, 1, 2, ... in its order.
+            self.waiting_since = dict(zip(self.candidate_index, self._since, strict=True))
         build = self.build
         for draft in self.drafts:
             dossier = build(draft)
@@ -699,6 +728,7 @@ class MigrationPlanner:
         """Rule 6, the identity warnings and the report, once every dossier is built."""
         if not self.built:
             raise RuntimeError("finish() before every dossier was built")
+        self._ask_helper()  # asked already by build_all(); the helper must never wait for it
         dossiers = self.dossiers
         dossiers.sort(key=attrgetter("number"))  # built in group order (see build_all)
         outcomes = self.rent_premium(self.drafts)
