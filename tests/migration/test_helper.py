@@ -3,6 +3,7 @@ what comes out: the plan and the report are those of the migration alone."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -47,27 +48,33 @@ def test_the_helper_gives_the_plan_and_report_of_the_migration_alone(legacy_fold
     assert helped == alone
 
 
-def test_the_helper_is_asked_for_the_warnings_once_the_dossiers_are_numbered(
-    legacy_folder, monkeypatch
+def test_the_helper_reads_the_national_numbers_of_the_input_as_the_migration_does(
+    legacy_folder, tmp_path
 ):
-    """Gathering every national number of the input for the helper is not done before the
-    persons and the numbers are known, which PostgreSQL waits for; it is done in time for
-    finish(), which collects the answer."""
+    """The helper gathers the numbers of every dossier line itself (quarantined, duplicated and
+    invalid ones too), which the migration no longer sends it: the same set as in_input."""
+    planner = MigrationPlanner(read_inputs(legacy_folder), REFERENCE, 5)
+    assert helper.input_numbers(legacy_folder) == planner.in_input()
+    # Blank lines are skipped as by the reading.
+    copy = tmp_path / "copy"
+    shutil.copytree(legacy_folder, copy)
+    first = sorted((copy / "dossiers").glob("*.jsonl"))[0]
+    first.write_bytes(b"\n   \n" + first.read_bytes() + b"\n\n")
+    assert helper.input_numbers(copy) == planner.in_input()
+
+
+def test_a_helper_that_fails_leaves_its_work_to_the_migration(legacy_folder, monkeypatch):
+    """Whatever stops the helper (here it cannot even start its code), the migration gives
+    stdnum's answers and works the warnings out itself, and the plan and report are the same."""
     monkeypatch.setattr(helper, "MIN_POPULATION_BYTES", 0)
-    inputs = read_inputs(legacy_folder)
-    assert inputs.helper is not None
-    asked: list[int] = []
-    ask = inputs.helper.ask_identity_warnings
+    alone, _used = _digest(legacy_folder)
+    answered: list[object] = []
+    own = helper.Helper.identity_warnings
     monkeypatch.setattr(
-        inputs.helper, "ask_identity_warnings", lambda numbers: asked.append(1) or ask(numbers)
+        helper.Helper, "identity_warnings", lambda self: answered.append(own(self)) or answered[-1]
     )
-    planner = MigrationPlanner(inputs, REFERENCE, 5)
-    planner.prepare()
-    planner.number_all()
-    assert asked == []
-    for _dossier in planner.build_all():
-        pass
-    assert asked == [1]
-    plan = planner.finish()
-    assert asked == [1]
-    assert plan.report["identity_warnings"]
+    monkeypatch.setattr(helper.sys, "executable", shutil.which("false"))
+    helped, used = _digest(legacy_folder)
+    assert used
+    assert answered == [None]
+    assert helped == alone

@@ -1,16 +1,17 @@
-"""The migration's helper process: work that needs only the population extract, on the other core.
+"""The migration's helper process: work that needs only the input files, on the other core.
 
 :func:`start_helper` starts it at the beginning of :func:`~.inputs.read_inputs` when the
 population is large. Once the reading has the population's national numbers, the helper answers
 stdnum's questions about them (validity, encoded birth date) while the dossiers are being read.
-Then it reads and validates ``population.jsonl`` itself (the same code as the reading) and,
-given the numbers of the input dossiers, works out the identity warnings about them while the
-rules run. Its answers come from the functions the migration would otherwise call itself
-(:class:`~.insz.InszOracle`, :func:`~.rules.input_identity_warnings`), so they are the same
-answers; whenever the helper fails, the migration does the work itself.
+Then it reads and validates ``population.jsonl`` itself (the same code as the reading), gathers
+the national numbers of every input dossier from the dossier files (only those fields), works
+out the identity warnings about them while the rules run, and exits. Its answers come from the
+functions the migration would otherwise call itself (:class:`~.insz.InszOracle`,
+:func:`~.rules.input_identity_warnings`), so they are the same answers; whenever the helper
+fails, the migration does the work itself.
 
 The folder is the helper's argument. Messages both ways: 8 bytes of length, then the data:
-national numbers one per line to the helper, ``marshal`` data back.
+national numbers one per line to the helper (once), ``marshal`` data back (twice).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import weakref
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
+
+import msgspec
 
 from .insz import InszOracle
 
@@ -125,21 +128,18 @@ class Helper:
             oracle.absorb(self._numbers, [flag == 1 for flag in answers])
         self._numbers = []
 
-    def ask_identity_warnings(self, in_input: Iterable[str]) -> None:
-        """Send the numbers of the input dossiers; :meth:`identity_warnings` gets the result."""
-        if not self._answered or not self._send(in_input, last=True):
-            self.close()  # out of order, or a number with a line break
-            return
-
     def identity_warnings(self) -> list[dict[str, Any]] | None:
         """The warnings of :func:`~.rules.input_identity_warnings`, or ``None`` (do it yourself)."""
-        warnings = self._receive()
+        warnings = self._receive() if self._answered else None
         process = self.process
         if process is None:
             return None
         if self._feeder is not None:
             self._feeder.join()
         self.process = None
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
         if process.wait() != 0 or not isinstance(warnings, list):
             return None
         return warnings
@@ -194,6 +194,32 @@ def _write(stream: IO[bytes], value: Any) -> None:
     stream.flush()
 
 
+class _MemberNumber(msgspec.Struct):
+    insz: str
+
+
+class _DossierNumbers(msgspec.Struct):
+    members: list[_MemberNumber]
+
+
+def input_numbers(folder: Path) -> set[str]:
+    """Every national number of every line of the dossier files: the migration's
+    ``MigrationPlanner.in_input`` for the same folder, read by the helper itself instead of sent
+    by the migration, which would spend a pass over every dossier on it. Only the members'
+    numbers are decoded; a line the migration accepts always has them (it stops on any other),
+    and a line that fails here stops the helper, so the migration does the work itself."""
+    from .inputs import DOSSIERS, _lines
+
+    decode = msgspec.json.Decoder(_DossierNumbers).decode
+    numbers: set[str] = set()
+    add = numbers.add
+    for path in sorted((folder / DOSSIERS).glob("*.jsonl"), key=lambda p: p.name):
+        for _number, raw in _lines(path, "dossiers", None, None):
+            for member in decode(raw).members:
+                add(member.insz)
+    return numbers
+
+
 def main() -> None:
     """The helper process itself."""
     from .inputs import _Dates, _read_population
@@ -213,6 +239,6 @@ def main() -> None:
         os.nice(19)
     # 2. The identity warnings about the numbers of the input dossiers.
     population = _read_population(folder, None, _Dates())
-    in_input = set(_read(stdin))
+    in_input = input_numbers(folder)
     persons = first_population_lines(population)
     _write(stdout, input_identity_warnings(persons, population, in_input, oracle))

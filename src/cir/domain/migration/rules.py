@@ -243,7 +243,6 @@ class MigrationPlanner:
         self.split_groups = 0
         self.created: list[PersonToCreate] = []
         self._in_input: set[str] | None = None
-        self._asked_helper = False
         self.co_residents: set[str] = set()
         """The valid co-residents of the sources, gathered by the screening for
         :meth:`persons_to_create`."""
@@ -683,17 +682,6 @@ class MigrationPlanner:
         self.created = self.persons_to_create()
         return self.created
 
-    def _ask_helper(self) -> None:
-        """Give the helper the national numbers of the input (once), for the identity warnings
-        that :meth:`finish` collects. Not before the dossiers are numbered: gathering the
-        numbers takes a pass over every input dossier, and until the persons are known, and
-        then the numbers, PostgreSQL waits for the rules; once the dossiers are being built the
-        rules wait for PostgreSQL instead, and the helper still has the whole build to answer."""
-        if not self._asked_helper:
-            self._asked_helper = True
-            if self.inputs.helper is not None:
-                self.inputs.helper.ask_identity_warnings(self.in_input())
-
     def number_all(self) -> list[str]:
         """Rules 1 and 5 (group the sources, number the new dossiers), once; the numbers in
         the order :meth:`build_all` builds the dossiers. A writer can write what needs no more
@@ -713,7 +701,6 @@ class MigrationPlanner:
         built in number order, every dossier fetched its sources from somewhere else in a heap
         of a gigabyte or more (decision 0012). :meth:`finish` sorts the plan by number."""
         self.number_all()
-        self._ask_helper()
         if not self.waiting_since:
             # The places of candidate_index are 0, 1, 2, ... in its order.
             self.waiting_since = dict(zip(self.candidate_index, self._since, strict=True))
@@ -728,7 +715,6 @@ class MigrationPlanner:
         """Rule 6, the identity warnings and the report, once every dossier is built."""
         if not self.built:
             raise RuntimeError("finish() before every dossier was built")
-        self._ask_helper()  # asked already by build_all(); the helper must never wait for it
         dossiers = self.dossiers
         dossiers.sort(key=attrgetter("number"))  # built in group order (see build_all)
         outcomes = self.rent_premium(self.drafts)
