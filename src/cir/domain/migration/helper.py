@@ -130,7 +130,10 @@ class Helper:
 
     def identity_warnings(self) -> list[dict[str, Any]] | None:
         """The warnings of :func:`~.rules.input_identity_warnings`, or ``None`` (do it yourself)."""
-        warnings = self._receive() if self._answered else None
+        if not self._answered:  # out of order: the helper still waits to give its first answer
+            self.close()
+            return None
+        warnings = self._receive()
         process = self.process
         if process is None:
             return None
