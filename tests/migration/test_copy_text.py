@@ -207,7 +207,7 @@ def test_the_tables_made_from_the_numbers_alone_are_the_same_made_early_or_with_
 
     def made(early: bool) -> dict[str, list[list[str | None]]]:
         make = _with_persons(planned)
-        chunks = make.numbered_tables([d.number for d in planned]) if early else []
+        chunks = list(make.numbered_tables([d.number for d in planned])) if early else []
         for at in range(0, len(planned), 1000):
             chunks += make.dossier_tables(planned[at : at + 1000])
         return read_all(chunks)

@@ -303,17 +303,19 @@ class RowMaker:
             self.ids[PERSON] = first + len(part)
             yield chunk
 
-    def numbered_tables(self, numbers: Sequence[str]) -> list[tuple[str, str, int]]:
+    def numbered_tables(self, numbers: Sequence[str]) -> Iterator[tuple[str, str, int]]:
         """The tables of :data:`NUMBERED`, complete, from the numbers of all the dossiers that
-        will come, in their order (before the first batch): (table, COPY text, rows) per chunk.
-        The dossier batches then leave these tables out."""
+        will come, in their order (before the first batch): (table, COPY text, rows) per chunk,
+        each as soon as it is made, so that PostgreSQL, which waits for the numbers, starts on
+        the first at once. The dossier batches then leave these tables out."""
         if self.numbered or self.ids[DOSSIER] != self.first_dossier:
             raise RuntimeError("numbered_tables() once, before the first batch of dossiers")
         self.numbered = True
-        chunks: list[tuple[str, str, int]] = []
+        return self._numbered_chunks(numbers)
+
+    def _numbered_chunks(self, numbers: Sequence[str]) -> Iterator[tuple[str, str, int]]:
         for at in range(0, len(numbers), COPY_CHUNK_ROWS):
-            chunks += self._numbered(numbers[at : at + COPY_CHUNK_ROWS], self.first_dossier + at)
-        return chunks
+            yield from self._numbered(numbers[at : at + COPY_CHUNK_ROWS], self.first_dossier + at)
 
     def _numbered(self, numbers: Sequence[str], first: int) -> list[tuple[str, str, int]]:
         return [
