@@ -60,9 +60,9 @@ class Helper:
         # Read the inputs but never planned: the helper goes when this object does.
         weakref.finalize(self, _kill, self.process)
 
-    def _send(self, numbers: Iterable[str], last: bool) -> bool:
-        """Send national numbers, one per line, from a thread (the helper may be busy); False
-        when a number cannot travel that way (it holds a line break)."""
+    def _send(self, numbers: Iterable[str]) -> bool:
+        """Send national numbers, one per line, from a thread (the helper may not be reading
+        yet); False when a number cannot travel that way (it holds a line break)."""
         process = self.process
         if process is None:
             return False
@@ -72,18 +72,12 @@ class Helper:
         data = "\n".join(listed).encode()
         if data.count(b"\n") != max(len(listed) - 1, 0):
             return False
-        previous = self._feeder
 
         def feed() -> None:
-            if previous is not None:
-                previous.join()
             try:
                 stdin.write(len(data).to_bytes(8, "big"))
                 stdin.write(data)
-                if last:
-                    stdin.close()
-                else:
-                    stdin.flush()
+                stdin.flush()
             except OSError:  # the helper is gone; its exit status tells
                 pass
 
@@ -93,7 +87,7 @@ class Helper:
 
     def ask_answers(self, numbers: list[str]) -> None:
         """Send the population's numbers; :meth:`give_answers` gets stdnum's answers."""
-        if self._asked or not self._send(numbers, last=False):
+        if self._asked or not self._send(numbers):
             self.close()  # out of order, or a number with a line break
             return
         self._asked = True
@@ -140,9 +134,7 @@ class Helper:
         if self._feeder is not None:
             self._feeder.join()
         self.process = None
-        if process.stdin is not None:
-            with contextlib.suppress(OSError):
-                process.stdin.close()
+        _close_pipes(process)
         if process.wait() != 0 or not isinstance(warnings, list):
             return None
         return warnings
@@ -155,10 +147,14 @@ class Helper:
             process.wait()
             if self._feeder is not None:
                 self._feeder.join()
-            for stream in (process.stdin, process.stdout):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
+            _close_pipes(process)
+
+
+def _close_pipes(process: subprocess.Popen[bytes]) -> None:
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
@@ -211,12 +207,12 @@ def input_numbers(folder: Path) -> set[str]:
     by the migration, which would spend a pass over every dossier on it. Only the members'
     numbers are decoded; a line the migration accepts always has them (it stops on any other),
     and a line that fails here stops the helper, so the migration does the work itself."""
-    from .inputs import DOSSIERS, _lines
+    from .inputs import _lines, dossier_files
 
     decode = msgspec.json.Decoder(_DossierNumbers).decode
     numbers: set[str] = set()
     add = numbers.add
-    for path in sorted((folder / DOSSIERS).glob("*.jsonl"), key=lambda p: p.name):
+    for path in dossier_files(folder):
         for _number, raw in _lines(path, "dossiers", None, None):
             for member in decode(raw).members:
                 add(member.insz)

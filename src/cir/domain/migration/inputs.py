@@ -418,13 +418,18 @@ def _read_population(folder: Path, progress: Progress | None, dates: _Dates) -> 
     return tuple(persons)
 
 
+def dossier_files(folder: Path) -> list[Path]:
+    """The dossier files of an input folder, in the order they are read (by name)."""
+    return sorted((folder / DOSSIERS).glob("*.jsonl"), key=lambda p: p.name)
+
+
 def _read_dossiers(
     folder: Path, progress: Progress | None, dates: _Dates
 ) -> tuple[LegacyDossier, ...]:
     directory = folder / DOSSIERS
     if not directory.is_dir():
         raise MalformedInput(DOSSIERS, None, "folder is missing from the input folder")
-    paths = sorted(directory.glob("*.jsonl"), key=lambda p: p.name)
+    paths = dossier_files(folder)
     total = sum(_count_lines(p) for p in paths) if progress is not None else None
     intern = sys.intern
     decode = msgspec.json.Decoder(_DossierLine).decode
