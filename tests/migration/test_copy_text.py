@@ -119,7 +119,7 @@ def test_copy_text_reads_back_as_the_values(people, dossiers):
         for i, (situation, other, legacy, split) in enumerate(dossiers)
     ]
     make = maker()
-    tables = read_all(make.persons(persons))
+    tables = read_all(make.persons(*_numbers_and_extract(persons)))
     for at in range(0, len(planned), 4):
         for table, found in read_all(make.dossier_tables(planned[at : at + 4])).items():
             tables.setdefault(table, []).extend(found)
@@ -159,12 +159,25 @@ def test_copy_text_reads_back_as_the_values(people, dossiers):
     ]
 
 
+def _numbers_and_extract(
+    persons: list[PersonToCreate],
+) -> tuple[list[str], dict[str, PersonToCreate]]:
+    """RowMaker.persons' arguments for these persons: their numbers, and each as the extract's
+    line of it."""
+    return [p.insz for p in persons], {p.insz: p for p in persons}
+
+
+def test_a_person_missing_from_the_extract_gets_no_names_birth_date_or_domicile():
+    [(_table, text, _count)] = maker().persons(["80010100001"], {})
+    assert text == "1\t80010100001\t\t\t\\N\t\\N\t\t\t\t\n"
+
+
 def test_a_clean_chunk_is_written_as_it_is_and_only_a_dirty_one_escaped():
     clean = [PersonToCreate("80010100001", "Jan", "Peeters", None, "11001")]
     dirty = [PersonToCreate("80010100002", "Jan", "Van\\Den", date(1980, 1, 1), None)]
-    [(_table, text, _count)] = maker().persons(clean)
+    [(_table, text, _count)] = maker().persons(*_numbers_and_extract(clean))
     assert text == "1\t80010100001\tJan\tPeeters\t\\N\t11001\t\t\t\t\n"
-    [(_table, text, _count)] = maker().persons(dirty)
+    [(_table, text, _count)] = maker().persons(*_numbers_and_extract(dirty))
     assert text == "1\t80010100002\tJan\tVan\\\\Den\t1980-01-01\t\\N\t\t\t\t\n"
 
 
@@ -194,7 +207,9 @@ def _with_persons(planned: list[PlannedDossier]) -> rows.RowMaker:
     make = maker()
     list(
         make.persons(
-            [PersonToCreate(m.insz, "A", "B", None, None) for d in planned for m in d.members]
+            *_numbers_and_extract(
+                [PersonToCreate(m.insz, "A", "B", None, None) for d in planned for m in d.members]
+            )
         )
     )
     return make

@@ -727,6 +727,32 @@ def test_the_planner_refuses_to_finish_before_every_dossier_is_built() -> None:
     assert len(planner.finish().dossiers) == 3
 
 
+def test_the_screening_gives_the_numbers_of_the_persons_the_plan_creates() -> None:
+    """The writer loads the persons from prepare()'s numbers and the extract's first lines; the
+    plan's persons (made for the report once the dossiers are built) are those, in that order,
+    and a number missing from the extract is a person without names or birth date."""
+    from cir.domain.migration.rules import MigrationPlanner
+
+    world = World()
+    example_1(world)
+    missing = world.person("Onbekend", in_population=False)
+    world.dossier("SHM-1", "X1", date(2019, 3, 1), missing)
+    planner = MigrationPlanner(world.inputs(), REFERENCE, seed=1)
+    numbers = planner.prepare()
+    for _dossier in planner.build_all():
+        pass
+    plan = planner.finish()
+    assert numbers == sorted(numbers)
+    assert [p.insz for p in plan.persons] == numbers
+    assert missing in numbers and missing not in planner.persons
+    absent = next(p for p in plan.persons if p.insz == missing)
+    assert (absent.first_name, absent.birth_date, absent.domicile_nis) == (None, None, None)
+    for person in plan.persons:
+        line = planner.persons.get(person.insz)
+        if line is not None:
+            assert (person.first_name, person.birth_date) == (line.first_name, line.birth_date)
+
+
 def test_dossiers_are_built_in_the_order_of_their_groups_and_planned_in_number_order() -> None:
     """Decision 0012: the dossiers are built (and written) in the order in which their first
     legacy dossier appears in the input, which is where their sources lie in memory; the numbers

@@ -20,15 +20,16 @@ already, :func:`escape_json`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import orjson
 
 from cir.domain.migration.pacing import let_threads_run
-from cir.domain.migration.rules import PersonToCreate, PlannedDossier
+from cir.domain.migration.rules import PlannedDossier
 
 ACTOR_LABEL = "invlechting"
 CANDIDATE_ROLES = ("applicant", "partner")
@@ -179,6 +180,21 @@ EVENT = "register_event"
 AUDIT = "register_auditentry"
 
 
+class Identity(Protocol):
+    """What a person's row takes from the population extract: a line of it
+    (:class:`~cir.domain.migration.inputs.Person`) or a planned
+    :class:`~cir.domain.migration.rules.PersonToCreate`."""
+
+    @property
+    def first_name(self) -> str | None: ...
+    @property
+    def last_name(self) -> str | None: ...
+    @property
+    def birth_date(self) -> date | None: ...
+    @property
+    def domicile_nis(self) -> str | None: ...
+
+
 RunValue = Literal["now", "reference_date", "run_id"]
 """The run's time, its reference date, its id (the correlation id of its actions)."""
 
@@ -289,17 +305,22 @@ class RowMaker:
         values = {"now": self.now, "reference_date": self.reference_date, "run_id": self.run_id}
         return [(column, values[kind]) for column, kind in table.run_values]
 
-    def persons(self, persons: Sequence[PersonToCreate]) -> Iterator[tuple[str, str, int]]:
-        """The person rows: (table, COPY text, rows) per chunk, each as soon as it is made, so
-        that PostgreSQL starts on the first while the others are still being made. Consume it
-        whole: the persons have their ids once their chunk is made."""
-        new = [p for p in persons if p.insz not in self.person_pk]
+    def persons(
+        self, numbers: Sequence[str], population: Mapping[str, Identity]
+    ) -> Iterator[tuple[str, str, int]]:
+        """The person rows of ``numbers``, in their order, with what ``population`` (the first
+        line of the extract for each number) says of them, if anything: (table, COPY text, rows)
+        per chunk, each as soon as it is made, so that PostgreSQL starts on the first while the
+        others are still being made. Consume it whole: the persons have their ids once their
+        chunk is made. Straight from the extract's lines: the planned persons are only needed
+        for the report, which comes after the dossiers."""
+        new = [insz for insz in numbers if insz not in self.person_pk]
         for at in range(0, len(new), COPY_CHUNK_ROWS):
             part = new[at : at + COPY_CHUNK_ROWS]
             first = self.ids[PERSON]
-            chunk = self._chunk(PERSON, partial(self._persons, part, first))
-            for number, p in enumerate(part, start=first):
-                self.person_pk[p.insz] = number
+            chunk = self._chunk(PERSON, partial(self._persons, part, population, first))
+            for number, insz in enumerate(part, start=first):
+                self.person_pk[insz] = number
             self.ids[PERSON] = first + len(part)
             yield chunk
 
@@ -364,7 +385,8 @@ class RowMaker:
 
     def _persons(
         self,
-        persons: Sequence[PersonToCreate],
+        numbers: Sequence[str],
+        population: Mapping[str, Identity],
         first: int,
         esc: Callable[[str], str],
         esc_json: Callable[[str], str],
@@ -372,7 +394,12 @@ class RowMaker:
         known_nis = self.known_nis
         lines: list[str] = []
         nulls = 0
-        for person_id, p in enumerate(persons, start=first):
+        for person_id, insz in enumerate(numbers, start=first):
+            p = population.get(insz)
+            if p is None:  # not in the extract: no names, birth date or domicile
+                nulls += 2
+                lines.append(f"{person_id}\t{insz}\t\t\t{NULL}\t{NULL}\t\t\t\t\n")
+                continue
             domicile = p.domicile_nis if p.domicile_nis in known_nis else None
             birth = p.birth_date
             if birth is None:
@@ -380,7 +407,7 @@ class RowMaker:
             if domicile is None:
                 nulls += 1
             lines.append(
-                f"{person_id}\t{p.insz}\t{esc(p.first_name or '')}\t{esc(p.last_name or '')}\t"
+                f"{person_id}\t{insz}\t{esc(p.first_name or '')}\t{esc(p.last_name or '')}\t"
                 f"{NULL if birth is None else birth}\t{NULL if domicile is None else domicile}"
                 "\t\t\t\t\n"
             )

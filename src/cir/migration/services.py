@@ -117,12 +117,14 @@ def run_migration(
         load_operating_areas(companies_as_areas(inputs), validated=True)
         write_legacy_landlords(inputs)
         with migration_writer(reference_date, progress) as writer:
-            writer.persons(planner.prepare())
+            writer.persons(planner.prepare(), planner.persons)
             writer.numbered(planner.number_all())
             for built, dossier in enumerate(planner.build_all(), start=1):
                 writer.add(dossier)
                 if progress and built % 10_000 == 0:
                     progress("merge", 10_000, len(planner.drafts))
+            # PostgreSQL builds the last keys while rule 6 and the report are worked out.
+            writer.complete()
             plan = planner.finish()  # the report is validated there
             merge_done = time.perf_counter()
             result = writer.finish()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import queue
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +25,7 @@ from django.db.models import Max, Model
 from django.utils import timezone
 
 from cir.domain.migration.inputs import MigrationInputs
-from cir.domain.migration.rules import PersonToCreate, PlannedDossier
+from cir.domain.migration.rules import PlannedDossier
 from cir.migration import rows
 from cir.migration.models import LegacyLandlord
 from cir.reference.models import HousingCompany, Municipality
@@ -520,8 +520,10 @@ class MigrationWriter:
         )
         self._copier.start()
 
-    def persons(self, persons: Sequence[PersonToCreate]) -> None:
-        self._write(self.rows.persons(persons))
+    def persons(self, numbers: Sequence[str], population: Mapping[str, rows.Identity]) -> None:
+        """The persons of ``numbers``, with what ``population`` says of them (see
+        :meth:`rows.RowMaker.persons`)."""
+        self._write(self.rows.persons(numbers, population))
         self._end(rows.PERSON)
 
     def numbered(self, numbers: Sequence[str]) -> None:
@@ -560,14 +562,23 @@ class MigrationWriter:
         if self._copier is not None:
             self._copier.end(table)
 
-    def finish(self) -> WriteResult:
+    def complete(self) -> None:
+        """Every dossier is in: write what is left of the last batch and end every table, so
+        that PostgreSQL goes on to the last keys while the caller does what remains of the
+        plan (rule 6 and the report); :meth:`finish` then waits for it. After the last
+        :meth:`add`."""
         if self.batch:
             self._flush()
+        for table in rows.TABLES:
+            if table.name not in self.ended:
+                self._end(table.name)
+
+    def finish(self) -> WriteResult:
+        """Wait for PostgreSQL to load and check everything (:meth:`complete` first, unless
+        called before)."""
+        self.complete()
         copier = self._copier
         if copier is not None:
-            for table in rows.TABLES:
-                if table.name not in self.ended:
-                    copier.end(table.name)
             copier.join()
             if copier.error is not None:
                 raise copier.error

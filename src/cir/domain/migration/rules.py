@@ -241,11 +241,12 @@ class MigrationPlanner:
         screening's lists once the dossiers are numbered (:meth:`build_all`)."""
         self.drafts: list[_Draft] = []
         self.split_groups = 0
-        self.created: list[PersonToCreate] = []
+        self._person_numbers: list[str] | None = None
+        self._created: list[PersonToCreate] | None = None
         self._in_input: set[str] | None = None
         self.co_residents: set[str] = set()
         """The valid co-residents of the sources, gathered by the screening for
-        :meth:`persons_to_create`."""
+        :meth:`person_numbers`."""
         self.dossiers: list[PlannedDossier] = []
         self.numbered = False
         self.built = False
@@ -612,17 +613,28 @@ class MigrationPlanner:
 
     # Persons and identity warnings --------------------------------------------------------
 
-    def persons_to_create(self) -> list[PersonToCreate]:
-        """Every candidate and every (valid) co-resident of a source, by national number.
+    def person_numbers(self) -> list[str]:
+        """The national numbers of the persons to create, in order (made once, after the
+        screening): every candidate and every (valid) co-resident of a source.
 
         These are exactly the members of the new dossiers: each source goes into at least one
         dossier, whose members are its candidates and the co-residents of its sources. The
         screening has them already: the candidates are the keys of :attr:`candidate_index`,
         the co-residents :attr:`co_residents`."""
-        numbers = self.co_residents.union(self.candidate_index)
+        if self._person_numbers is None:
+            self._person_numbers = sorted(self.co_residents.union(self.candidate_index))
+        return self._person_numbers
+
+    def persons_to_create(self) -> list[PersonToCreate]:
+        """The persons of :meth:`person_numbers` with what the population extract says of them
+        (its first line for each: :attr:`persons`), made once. The plan and its report need
+        them; a writer makes their rows from the numbers and :attr:`persons` directly, so they
+        are made once the dossiers are built (:meth:`finish`), off the way to the first."""
+        if self._created is not None:
+            return self._created
         persons = self.persons
         created: list[PersonToCreate] = []
-        for at, insz in enumerate(sorted(numbers)):
+        for at, insz in enumerate(self.person_numbers()):
             if not at % EVERY:
                 let_threads_run()
             person = persons.get(insz)
@@ -638,6 +650,7 @@ class MigrationPlanner:
                         person.domicile_nis,
                     )
                 )
+        self._created = created
         return created
 
     def identity_warnings(self, created: list[PersonToCreate]) -> list[dict[str, Any]]:
@@ -675,12 +688,12 @@ class MigrationPlanner:
 
     # The run, in three steps ---------------------------------------------------------------
 
-    def prepare(self) -> list[PersonToCreate]:
-        """Rule 7 (screening); returns the persons to create, which the screening decides: a
-        writer can start loading them while the rest of the rules run."""
+    def prepare(self) -> list[str]:
+        """Rule 7 (screening); returns the national numbers of the persons to create, which the
+        screening decides, in order: a writer can start loading the persons (their data is in
+        :attr:`persons`) while the rest of the rules run."""
         self.screen()
-        self.created = self.persons_to_create()
-        return self.created
+        return self.person_numbers()
 
     def number_all(self) -> list[str]:
         """Rules 1 and 5 (group the sources, number the new dossiers), once; the numbers in
@@ -718,12 +731,13 @@ class MigrationPlanner:
         dossiers = self.dossiers
         dossiers.sort(key=attrgetter("number"))  # built in group order (see build_all)
         outcomes = self.rent_premium(self.drafts)
-        warnings = self.identity_warnings(self.created)
+        created = self.persons_to_create()
+        warnings = self.identity_warnings(created)
         report = self.report(
-            dossiers, self.created, outcomes, warnings, self.split_groups, len(self.drafts)
+            dossiers, created, outcomes, warnings, self.split_groups, len(self.drafts)
         )
         validate_report(report)
-        return MigrationPlan(dossiers, self.created, outcomes, report, self.export_date)
+        return MigrationPlan(dossiers, created, outcomes, report, self.export_date)
 
     def run(self) -> MigrationPlan:
         self.prepare()
