@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from msgspec import UNSET
 from stdnum.be import nn
 
 from cir.domain.migration import (
@@ -19,6 +20,8 @@ from cir.domain.migration import (
     MigrationInputs,
     MigrationPlan,
     Person,
+    Preferences,
+    RentPremium,
     plan_migration,
 )
 
@@ -109,10 +112,10 @@ class World:
         if members is None:
             listed: list[Member] = []
             if applicant is not None:
-                listed.append(Member(applicant, "applicant", since.get(applicant)))
+                listed.append(Member(applicant, "applicant", since.get(applicant, UNSET)))
             if partner is not None:
-                listed.append(Member(partner, "partner", since.get(partner)))
-            listed.extend(Member(c, "co_resident", since.get(c)) for c in co_residents)
+                listed.append(Member(partner, "partner", since.get(partner, UNSET)))
+            listed.extend(Member(c, "co_resident", since.get(c, UNSET)) for c in co_residents)
             members = tuple(listed)
         legacy = LegacyDossier(
             landlord_id=landlord_id,
@@ -120,10 +123,10 @@ class World:
             registration_date=registered,
             last_modified=modified or registered,
             members=members,
-            municipalities=municipalities,
-            dwelling_types=dwelling_types,
-            other=other,
-            rent_premium_claimant=claimant,
+            preferences=Preferences(
+                municipalities, dwelling_types, UNSET if other is None else other
+            ),
+            rent_premium=None if claimant is None else RentPremium(claimant),
             housing_situation=situation or f"situation of {dossier_id}",
             contact={"email": f"{dossier_id}@example.org"},
             file="dossiers/a.jsonl",
@@ -195,7 +198,7 @@ def dossier_json(d: LegacyDossier) -> dict[str, Any]:
     members: list[dict[str, Any]] = []
     for m in d.members:
         entry: dict[str, Any] = {"insz": m.insz, "role": m.role}
-        if m.member_since is not None:
+        if m.member_since:
             entry["member_since"] = m.member_since.isoformat()
         members.append(entry)
     preferences: dict[str, Any] = {

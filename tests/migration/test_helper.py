@@ -78,3 +78,52 @@ def test_a_helper_that_fails_leaves_its_work_to_the_migration(legacy_folder, mon
     assert used
     assert answered == [None]
     assert helped == alone
+
+
+def test_the_helper_answers_about_every_number_of_the_population(
+    legacy_folder, monkeypatch, tmp_path
+):
+    """Its first answers cover what the reading finds in population.jsonl, with the verdicts the
+    migration's own oracle gives."""
+    from cir.domain.migration.insz import InszOracle
+
+    folder = tmp_path / "legacy"
+    shutil.copytree(legacy_folder, folder)
+    with (folder / "population.jsonl").open("ab") as population:
+        population.write(
+            b'{"insz": "85073003399", "first_name": "Ongeldig", "last_name": "Nummer", '
+            b'"birth_date": "1985-07-30", "domicile_nis": null}\n'
+        )
+    legacy_folder = folder
+    monkeypatch.setattr(helper, "MIN_POPULATION_BYTES", 0)
+    started = helper.start_helper(legacy_folder)
+    assert started is not None
+    taught = InszOracle()
+    started.give_answers(taught)
+    inputs = read_inputs(legacy_folder)
+    own = InszOracle()
+    numbers = {p.insz for p in inputs.population}
+    assert numbers == set(taught._valid)
+    assert all(taught.is_valid(n) == own.is_valid(n) for n in numbers)
+    assert not all(own.is_valid(n) for n in numbers)  # the demo has invalid ones to compare
+    started.close()
+    if inputs.helper is not None:
+        inputs.helper.close()
+
+
+def test_cir_migrate_legacy_starts_the_helper_before_django(legacy_folder, monkeypatch):
+    """The command line starts it for the input folder among its arguments; the reading takes
+    that one over instead of starting another."""
+    from cir import cli
+
+    monkeypatch.setattr(helper, "MIN_POPULATION_BYTES", 0)
+    cli._start_migration_helper(["--reference-date", "2024-01-02", str(legacy_folder)])
+    early = helper._started_early.get(legacy_folder.resolve())
+    assert early is not None
+    inputs = read_inputs(legacy_folder)
+    assert inputs.helper is early
+    assert not helper._started_early
+    plan_migration(inputs, REFERENCE, 5)
+    assert early.process is None  # answered and gone
+    cli._start_migration_helper(["--dry-run", "2024-01-02"])  # no folder: nothing started
+    assert not helper._started_early

@@ -1,17 +1,18 @@
 """The migration's helper process: work that needs only the input files, on the other core.
 
 :func:`start_helper` starts it at the beginning of :func:`~.inputs.read_inputs` when the
-population is large. Once the reading has the population's national numbers, the helper answers
-stdnum's questions about them (validity, encoded birth date) while the dossiers are being read.
-Then it reads and validates ``population.jsonl`` itself (the same code as the reading), gathers
-the national numbers of every input dossier from the dossier files (only those fields), works
-out the identity warnings about them while the rules run, and exits. Its answers come from the
-functions the migration would otherwise call itself (:class:`~.insz.InszOracle`,
-:func:`~.rules.input_identity_warnings`), so they are the same answers; whenever the helper
-fails, the migration does the work itself.
+population is large. It reads the national numbers of ``population.jsonl`` itself (only that
+field) and answers stdnum's question about each (valid or not) while the migration reads its
+input: the rules wait for those answers, and the helper, starting at once, has them about when
+the reading ends. Then it reads and validates ``population.jsonl`` (the same code as the
+reading), gathers the national numbers of every input dossier from the dossier files (only
+those fields), works out the identity warnings about them while the rules run, and exits. Its
+answers come from the functions the migration would otherwise call itself
+(:class:`~.insz.InszOracle`, :func:`~.rules.input_identity_warnings`), so they are the same
+answers; whenever the helper fails, the migration does the work itself.
 
-The folder is the helper's argument. Messages both ways: 8 bytes of length, then the data:
-national numbers one per line to the helper (once), ``marshal`` data back (twice).
+The folder is the helper's argument. It sends two messages, each 8 bytes of length and then
+``marshal`` data: the numbers it asked about with their verdicts, then the warnings.
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ import marshal
 import os
 import subprocess
 import sys
-import threading
 import weakref
-from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,51 +46,15 @@ class Helper:
                 "from cir.domain.migration.helper import main; main()",
                 str(folder.resolve()),
             ],
-            stdin=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             # A failing helper (e.g. on a malformed population.jsonl, which read_inputs reports
             # itself) must not print over the migration's own output: its exit status tells.
             stderr=subprocess.DEVNULL,
         )
-        self._feeder: threading.Thread | None = None
-        self._asked = False
         self._answered = False
-        self._numbers: list[str] = []
         # Read the inputs but never planned: the helper goes when this object does.
         weakref.finalize(self, _kill, self.process)
-
-    def _send(self, numbers: Iterable[str]) -> bool:
-        """Send national numbers, one per line, from a thread (the helper may not be reading
-        yet); False when a number cannot travel that way (it holds a line break)."""
-        process = self.process
-        if process is None:
-            return False
-        stdin = process.stdin
-        assert stdin is not None
-        listed = list(numbers)
-        data = "\n".join(listed).encode()
-        if data.count(b"\n") != max(len(listed) - 1, 0):
-            return False
-
-        def feed() -> None:
-            try:
-                stdin.write(len(data).to_bytes(8, "big"))
-                stdin.write(data)
-                stdin.flush()
-            except OSError:  # the helper is gone; its exit status tells
-                pass
-
-        self._feeder = threading.Thread(target=feed, name="cir-migration-helper", daemon=True)
-        self._feeder.start()
-        return True
-
-    def ask_answers(self, numbers: list[str]) -> None:
-        """Send the population's numbers; :meth:`give_answers` gets stdnum's answers."""
-        if self._asked or not self._send(numbers):
-            self.close()  # out of order, or a number with a line break
-            return
-        self._asked = True
-        self._numbers = numbers
 
     def _receive(self) -> Any:
         process = self.process
@@ -117,10 +80,18 @@ class Helper:
         if self._answered:
             return
         self._answered = True
-        answers = self._receive() if self._asked else None
-        if isinstance(answers, bytes) and len(answers) == len(self._numbers):
-            oracle.absorb(self._numbers, [flag == 1 for flag in answers])
-        self._numbers = []
+        answers = self._receive()
+        if (
+            isinstance(answers, tuple)
+            and len(answers) == 2
+            and isinstance(answers[0], str)
+            and isinstance(answers[1], bytes)
+        ):
+            numbers = answers[0].split("\n") if answers[0] else []
+            if len(numbers) == len(answers[1]):
+                oracle.absorb(numbers, [flag == 1 for flag in answers[1]])
+                return
+        self.close()
 
     def identity_warnings(self) -> list[dict[str, Any]] | None:
         """The warnings of :func:`~.rules.input_identity_warnings`, or ``None`` (do it yourself)."""
@@ -131,8 +102,6 @@ class Helper:
         process = self.process
         if process is None:
             return None
-        if self._feeder is not None:
-            self._feeder.join()
         self.process = None
         _close_pipes(process)
         if process.wait() != 0 or not isinstance(warnings, list):
@@ -145,8 +114,6 @@ class Helper:
         if process is not None:
             process.kill()
             process.wait()
-            if self._feeder is not None:
-                self._feeder.join()
             _close_pipes(process)
 
 
@@ -168,8 +135,26 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes | None:
     return data if data is not None and len(data) == size else None
 
 
+_started_early: dict[Path, Helper] = {}
+
+
+def start_early(folder: Path) -> None:
+    """Start the helper for ``folder`` ahead of the reading; :func:`start_helper` takes it over.
+
+    ``cir migrate-legacy`` does this before Django starts (about half a second): the rules wait
+    for the helper's first answers, which then come about when the reading ends. A helper
+    started early and never taken over is stopped when the process ends."""
+    helper = start_helper(folder)
+    if helper is not None:
+        _started_early[folder.resolve()] = helper
+
+
 def start_helper(folder: Path) -> Helper | None:
-    """A helper for a large population, else ``None`` (also when it cannot be started)."""
+    """A helper for a large population, else ``None`` (also when it cannot be started); the
+    one :func:`start_early` started for the same folder, if any."""
+    early = _started_early.pop(folder.resolve(), None)
+    if early is not None:
+        return early
     try:
         if (folder / "population.jsonl").stat().st_size < MIN_POPULATION_BYTES:
             return None
@@ -178,19 +163,24 @@ def start_helper(folder: Path) -> Helper | None:
         return None
 
 
-def _read(stream: IO[bytes]) -> list[str]:
-    head = _read_exactly(stream, 8)
-    body = _read_exactly(stream, int.from_bytes(head, "big")) if head is not None else None
-    if body is None:
-        raise EOFError("the migration stopped asking")
-    return body.decode().split("\n") if body else []
-
-
 def _write(stream: IO[bytes], value: Any) -> None:
     data = marshal.dumps(value)
     stream.write(len(data).to_bytes(8, "big"))
     stream.write(data)
     stream.flush()
+
+
+class _PersonNumber(msgspec.Struct):
+    insz: str
+
+
+def population_numbers(folder: Path) -> list[str]:
+    """The national number of every line of ``population.jsonl``, in order (only that field is
+    decoded); a line without one stops the helper, and the migration does the work itself."""
+    from .inputs import POPULATION, _lines
+
+    decode = msgspec.json.Decoder(_PersonNumber).decode
+    return [decode(raw).insz for _number, raw in _lines(folder / POPULATION, "", None, None)]
 
 
 class _MemberNumber(msgspec.Struct):
@@ -225,12 +215,16 @@ def main() -> None:
     from .rules import first_population_lines, input_identity_warnings
 
     gc.disable()
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    stdout = sys.stdout.buffer
     folder = Path(sys.argv[1])
-    # 1. stdnum's answers about the numbers the migration read from population.jsonl.
-    numbers = _read(stdin)
+    # 1. stdnum's answers about the numbers of population.jsonl (a number on two lines once).
+    numbers = list(dict.fromkeys(population_numbers(folder)))
     oracle = InszOracle()
-    _write(stdout, bytes(oracle.is_valid(n) for n in numbers))
+    verdicts = bytes(oracle.is_valid(n) for n in numbers)
+    text = "\n".join(numbers)
+    if text.count("\n") != max(len(numbers) - 1, 0):  # a number with a line break
+        return
+    _write(stdout, (text, verdicts))
     # What is left is wanted late (the identity warnings only once every dossier is built):
     # the migration and PostgreSQL come first, the helper takes a core they leave. Not before
     # the answers: the rules wait for those.

@@ -22,7 +22,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import fastjsonschema
 import msgspec
@@ -66,45 +66,97 @@ class Landlord:
     municipality: str | None
 
 
-class Person(msgspec.Struct, gc=False):
-    """One line of the national register extract (``population.jsonl``)."""
+# The lines of population.jsonl and of the dossier files are decoded straight into these
+# structs, which check the schema's rules while parsing, in C (see _read_population and
+# _read_dossiers): no second copy of every person, dossier and member.
+_Digits5 = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{5}$")]
+_Digits11 = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{11}$")]
+_NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
-    insz: str
+
+class _SetByTheReading:
+    """The type msgspec sees for the fields the reading fills in after decoding a line (where
+    it came from). msgspec decodes no JSON value into it, so a line that names such a field
+    goes to the slow path, whose schema refuses it as an unknown property."""
+
+
+if TYPE_CHECKING:
+    _File = str
+    _Line = int
+else:
+    _File = _Line = _SetByTheReading
+
+
+class Person(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """One line of the national register extract (``population.jsonl``); ``line`` says which."""
+
+    insz: _Digits11
     first_name: str
     last_name: str
     birth_date: date
-    domicile_nis: str | None
-    line: int
+    domicile_nis: _Digits5 | None
+    line: _Line = 0
 
 
-class Member(msgspec.Struct, gc=False):
-    """A member of a legacy dossier; ``member_since`` as given (``None`` when absent)."""
+class Member(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A member of a legacy dossier; ``member_since`` as given (``UNSET``, which is false, when
+    absent: the format allows leaving it out, not null)."""
 
     insz: str
     role: Role
-    member_since: date | None
+    member_since: date | msgspec.UnsetType = msgspec.UNSET
 
 
-class LegacyDossier(msgspec.Struct, gc=False):
+class Preferences(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A legacy dossier's preferences: municipalities (NIS codes), dwelling types and others."""
+
+    municipalities: tuple[_Digits5, ...]
+    dwelling_types: tuple[Literal["H", "A", "S", "R"], ...]
+    other: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+
+
+class RentPremium(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """The rent premium (huurpremie) a legacy dossier's household receives, and who claims it."""
+
+    claimant_insz: str
+
+
+class LegacyDossier(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """One line of ``dossiers/*.jsonl``; ``file`` and ``line`` say where it came from."""
 
-    landlord_id: str
-    dossier_id: str
+    landlord_id: _NonEmpty
+    dossier_id: _NonEmpty
     registration_date: date
     last_modified: date
-    members: tuple[Member, ...]
-    municipalities: tuple[str, ...]
-    dwelling_types: tuple[str, ...]
-    other: dict[str, Any] | None
-    rent_premium_claimant: str | None
-    housing_situation: str | None
-    contact: dict[str, Any] | None
-    file: str
-    line: int
+    members: Annotated[tuple[Member, ...], msgspec.Meta(min_length=1)]
+    preferences: Preferences
+    rent_premium: RentPremium | None = None
+    housing_situation: str | None = None
+    contact: dict[str, Any] | None = None
+    file: _File = ""
+    line: _Line = 0
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.landlord_id, self.dossier_id)
+
+    @property
+    def municipalities(self) -> tuple[str, ...]:
+        return self.preferences.municipalities
+
+    @property
+    def dwelling_types(self) -> tuple[str, ...]:
+        return self.preferences.dwelling_types
+
+    @property
+    def other(self) -> dict[str, Any] | None:
+        other = self.preferences.other
+        return None if other is msgspec.UNSET else other
+
+    @property
+    def rent_premium_claimant(self) -> str | None:
+        premium = self.rent_premium
+        return None if premium is None else premium.claimant_insz
 
 
 @dataclass(slots=True)
@@ -158,16 +210,13 @@ def validator(name: str) -> Callable[[Any], Any]:
 
 
 class _Dates:
-    """Parse ISO dates once per distinct string; the shared ``date`` objects also save memory."""
+    """Parse the ISO dates of the slow path once per distinct string, checking each is a
+    calendar date (msgspec parses and checks those of the fast path itself)."""
 
-    __slots__ = ("seen", "shared")
+    __slots__ = ("seen",)
 
     def __init__(self) -> None:
         self.seen: dict[str, date] = {}
-        # One date object per distinct date also for the dates msgspec parsed: a few thousand
-        # distinct dates instead of millions of equal objects.
-        one_each: dict[date, date] = {}
-        self.shared: Callable[[date, date], date] = one_each.setdefault
 
     def get(self, text: str, file: str, line: int | None, field: str) -> date:
         found = self.seen.get(text)
@@ -218,45 +267,6 @@ def _item_message(exc: fastjsonschema.JsonSchemaValueException) -> str:
 # says \d, a date must be a calendar date, an optional key may be absent but not null unless the
 # schema allows null). A line they refuse goes to the slow path: orjson and the compiled schema
 # validator, which either raises with a precise message or accepts (the schema is the contract).
-_Digits5 = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{5}$")]
-_Digits11 = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{11}$")]
-_NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
-
-
-class _PersonLine(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    insz: _Digits11
-    first_name: str
-    last_name: str
-    birth_date: date
-    domicile_nis: _Digits5 | None
-
-
-class _MemberLine(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    insz: str
-    role: Role
-    member_since: date | msgspec.UnsetType = msgspec.UNSET
-
-
-class _PreferencesLine(msgspec.Struct, forbid_unknown_fields=True):
-    municipalities: list[_Digits5]
-    dwelling_types: list[Literal["H", "A", "S", "R"]]
-    other: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
-
-
-class _PremiumLine(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    claimant_insz: str
-
-
-class _DossierLine(msgspec.Struct, forbid_unknown_fields=True):
-    landlord_id: _NonEmpty
-    dossier_id: _NonEmpty
-    registration_date: date
-    last_modified: date
-    members: Annotated[list[_MemberLine], msgspec.Meta(min_length=1)]
-    preferences: _PreferencesLine
-    rent_premium: _PremiumLine | None = None
-    housing_situation: str | None = None
-    contact: dict[str, Any] | None = None
 
 
 def _count_lines(path: Path) -> int:
@@ -381,40 +391,23 @@ def _read_population(folder: Path, progress: Progress | None, dates: _Dates) -> 
     if not path.is_file():
         raise MalformedInput(POPULATION, None, "file is missing from the input folder")
     total = _count_lines(path) if progress is not None else None
-    intern = sys.intern
-    decode = msgspec.json.Decoder(_PersonLine).decode
-    shared = dates.shared
+    decode = msgspec.json.Decoder(Person).decode
     persons: list[Person] = []
     append = persons.append
     for number, raw in _lines(path, "population", progress, total):
         try:
-            line = decode(raw)
+            person = decode(raw)
         except msgspec.MsgspecError:
             obj = _checked(raw, POPULATION, number, "person")
-            nis = obj["domicile_nis"]
-            append(
-                Person(
-                    obj["insz"],
-                    obj["first_name"],
-                    obj["last_name"],
-                    dates.get(obj["birth_date"], POPULATION, number, "birth_date"),
-                    intern(nis) if nis is not None else None,
-                    number,
-                )
+            person = Person(
+                obj["insz"],
+                obj["first_name"],
+                obj["last_name"],
+                dates.get(obj["birth_date"], POPULATION, number, "birth_date"),
+                obj["domicile_nis"],
             )
-            continue
-        nis = line.domicile_nis
-        birth = line.birth_date
-        append(
-            Person(
-                line.insz,
-                line.first_name,
-                line.last_name,
-                shared(birth, birth),
-                intern(nis) if nis is not None else None,
-                number,
-            )
-        )
+        person.line = number
+        append(person)
     return tuple(persons)
 
 
@@ -431,17 +424,14 @@ def _read_dossiers(
         raise MalformedInput(DOSSIERS, None, "folder is missing from the input folder")
     paths = dossier_files(folder)
     total = sum(_count_lines(p) for p in paths) if progress is not None else None
-    intern = sys.intern
-    decode = msgspec.json.Decoder(_DossierLine).decode
-    shared = dates.shared
-    unset = msgspec.UNSET
+    decode = msgspec.json.Decoder(LegacyDossier).decode
     dossiers: list[LegacyDossier] = []
     append = dossiers.append
     for path in paths:
         file = f"{DOSSIERS}/{path.name}"
         for number, raw in _lines(path, "dossiers", progress, total):
             try:
-                line = decode(raw)
+                dossier = decode(raw)
             except msgspec.MsgspecError:
                 append(
                     _dossier_from_dict(
@@ -449,68 +439,38 @@ def _read_dossiers(
                     )
                 )
                 continue
-            preferences = line.preferences
-            premium = line.rent_premium
-            other = preferences.other
-            registered = line.registration_date
-            modified = line.last_modified
-            append(
-                LegacyDossier(
-                    intern(line.landlord_id),
-                    line.dossier_id,
-                    shared(registered, registered),
-                    shared(modified, modified),
-                    tuple(
-                        [
-                            Member(
-                                m.insz,
-                                m.role,
-                                None
-                                if m.member_since is unset
-                                else shared(m.member_since, m.member_since),
-                            )
-                            for m in line.members
-                        ]
-                    ),
-                    tuple(map(intern, preferences.municipalities)),
-                    # msgspec hands out its own object for each literal: already one of each.
-                    tuple(preferences.dwelling_types),
-                    None if other is unset else other,
-                    premium.claimant_insz if premium is not None else None,
-                    line.housing_situation,
-                    line.contact,
-                    file,
-                    number,
-                )
-            )
+            dossier.file = file
+            dossier.line = number
+            append(dossier)
     return tuple(dossiers)
 
 
 def _dossier_from_dict(obj: dict[str, Any], file: str, number: int, dates: _Dates) -> LegacyDossier:
     """A line that only the slow path accepted (checked against the schema already)."""
-    intern = sys.intern
     members = tuple(
         Member(
             m["insz"],
             m["role"],
             dates.get(m["member_since"], file, number, "member_since")
             if "member_since" in m
-            else None,
+            else msgspec.UNSET,
         )
         for m in obj["members"]
     )
     preferences = obj["preferences"]
     premium = obj.get("rent_premium")
     return LegacyDossier(
-        intern(obj["landlord_id"]),
+        obj["landlord_id"],
         obj["dossier_id"],
         dates.get(obj["registration_date"], file, number, "registration_date"),
         dates.get(obj["last_modified"], file, number, "last_modified"),
         members,
-        tuple(intern(m) for m in preferences["municipalities"]),
-        tuple(intern(t) for t in preferences["dwelling_types"]),
-        preferences.get("other"),
-        premium["claimant_insz"] if premium is not None else None,
+        Preferences(
+            tuple(preferences["municipalities"]),
+            tuple(preferences["dwelling_types"]),
+            preferences.get("other", msgspec.UNSET),
+        ),
+        RentPremium(premium["claimant_insz"]) if premium is not None else None,
         obj.get("housing_situation"),
         obj.get("contact"),
         file,
@@ -533,8 +493,6 @@ def read_inputs(folder: str | Path, progress: Progress | None = None) -> Migrati
     try:
         with gc_paused():
             population = _read_population(root, progress, dates)
-            if helper is not None:
-                helper.ask_answers([p.insz for p in population])
             dossiers = _read_dossiers(root, progress, dates)
     except BaseException:
         if helper is not None:

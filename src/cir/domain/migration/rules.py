@@ -404,7 +404,8 @@ class MigrationPlanner:
             person = self.persons.get(member.insz)
             if person is None:
                 continue
-            since = member.member_since
+            # A date, or UNSET (false) when the line leaves it out.
+            since: date | None = member.member_since or None
             if since is None and member.role != "co_resident":
                 since = dossier.registration_date
             if since is not None and since < person.birth_date:
