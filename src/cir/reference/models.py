@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cir.reference.fields import CodeField
+
 
 class Municipality(models.Model):
     """Gemeente, identified by its NIS code (REFNIS, Statbel)."""
 
-    nis_code = models.CharField(_("NIS-code"), max_length=5, primary_key=True)
+    nis_code = CodeField(_("NIS-code"), max_length=5, primary_key=True)
     name_nl = models.CharField(_("naam"), max_length=100)
     name_fr = models.CharField(_("naam (Frans)"), max_length=100, blank=True)
     region_code = models.CharField(_("gewest"), max_length=5)

@@ -21,6 +21,7 @@ from cir.domain.statuses import (
     Status,
     TriState,
 )
+from cir.reference.fields import CodeField
 from cir.reference.models import HousingCompany, Municipality
 
 
@@ -88,7 +89,7 @@ class DossierType(models.TextChoices):
 class Dossier(models.Model):
     """Dossier / kandidatuur: one registration of a household."""
 
-    number = models.CharField(
+    number = CodeField(
         _("dossiernummer"), max_length=15, unique=True, null=True, blank=True, editable=False
     )
     registration_date = models.DateField(_("inschrijvingsdatum"), null=True, blank=True)
@@ -134,8 +135,9 @@ class Dossier(models.Model):
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
         # The status index through Meta: no varchar_pattern_ops twin. The number keeps
-        # unique=True and with it its LIKE twin, which next_free_number's number__startswith
-        # (LIKE 'jjjj.mm.dd.%') uses.
+        # unique=True; its index serves next_free_number's number__startswith (LIKE
+        # 'jjjj.mm.dd.%') because the column compares in "C" (CodeField; its LIKE twin is
+        # dropped by migration 0005).
         indexes = [
             models.Index(fields=["status"], name="dossier_status_idx"),
             index_of_non_null("offer_company", "dossier_offer_company_idx"),
