@@ -61,7 +61,7 @@ from .inputs import (
 )
 from .insz import InszOracle
 from .pacing import EVERY, let_threads_run
-from .planned import DossierKey, PersonToCreate, PlannedDossier, PlannedMember
+from .planned import PersonToCreate, PlannedDossier, PlannedMember
 
 Outcome = Literal["continues", "loses_entitlement", "new_claimant", "not_yet_entitled"]
 QuarantineReason = Literal[
@@ -258,12 +258,16 @@ class MigrationPlanner:
         dossiers = self.inputs.dossiers
         # Duplicates are rare: one pass with a dict finds them (by the position of each line),
         # and only their lines are listed.
-        first_at: dict[DossierKey, int] = {}
+        # By landlord, then by dossier id: no tuple to make per dossier, and small dicts.
+        first_at: dict[str, dict[str, int]] = {}
         duplicated: dict[int, list[str]] = {}
         for at, dossier in enumerate(dossiers):
             if not at % EVERY:
                 let_threads_run()
-            known = first_at.setdefault((dossier.landlord_id, dossier.dossier_id), at)
+            of_landlord = first_at.get(dossier.landlord_id)
+            if of_landlord is None:
+                of_landlord = first_at[dossier.landlord_id] = {}
+            known = of_landlord.setdefault(dossier.dossier_id, at)
             if known != at:
                 lines = duplicated.setdefault(known, [_where(dossiers[known])])
                 lines.append(_where(dossier))
@@ -400,15 +404,17 @@ class MigrationPlanner:
                 f"registration_date {dossier.registration_date.isoformat()} is after the "
                 f"export date {self.export_date.isoformat()}"
             )
+        persons = self.persons
         for member in dossier.members:
-            person = self.persons.get(member.insz)
-            if person is None:
-                continue
-            # A date, or UNSET (false) when the line leaves it out.
+            # A date, or UNSET (false) when the line leaves it out; most co-residents have
+            # none, and then nothing to check (and no person to look up).
             since: date | None = member.member_since or None
-            if since is None and member.role != "co_resident":
+            if since is None:
+                if member.role == "co_resident":
+                    continue
                 since = dossier.registration_date
-            if since is not None and since < person.birth_date:
+            person = persons.get(member.insz)
+            if person is not None and since < person.birth_date:
                 return (
                     f"{member.role} {member.insz}: member_since {since.isoformat()} is before "
                     f"the birth date {person.birth_date.isoformat()}"
