@@ -132,6 +132,23 @@ def test_malformed_population_line_does_not_leak_the_number(tmp_path: Path) -> N
     assert "8507300332" not in str(caught.value)
 
 
+def test_a_population_line_naming_the_readings_own_field_stops_the_run(tmp_path: Path) -> None:
+    """``line`` is where the reading found a person, not a key of the format."""
+    _world, folder = world_folder(tmp_path)
+    person = {
+        "insz": "85073003328",
+        "first_name": "X",
+        "last_name": "Y",
+        "birth_date": "1985-07-30",
+        "domicile_nis": "11001",
+    }
+    append_line(folder, "population.jsonl", orjson.dumps(person | {"line": 1}))
+    with pytest.raises(MalformedInput) as caught:
+        read_inputs(folder)
+    assert (caught.value.file, caught.value.line) == ("population.jsonl", 3)
+    assert "line" in str(caught.value)
+
+
 def test_malformed_operating_areas_stop_before_anything_else(tmp_path: Path) -> None:
     _, folder = world_folder(tmp_path)
     (folder / "operating_areas.json").write_bytes(b'[{"company_id": "WM01",\n "kbo": 12}')
