@@ -310,19 +310,23 @@ class RowMaker:
     ) -> Iterator[tuple[str, str, int]]:
         """The person rows of ``numbers``, in their order, with what ``population`` (the first
         line of the extract for each number) says of them, if anything: (table, COPY text, rows)
-        per chunk, each as soon as it is made, so that PostgreSQL starts on the first while the
-        others are still being made. Consume it whole: the persons have their ids once their
-        chunk is made. Straight from the extract's lines: the planned persons are only needed
-        for the report, which comes after the dossiers."""
-        new = [insz for insz in numbers if insz not in self.person_pk]
+        per chunk, each made when it is asked for, so that a writer can send them in turn with
+        the dossiers'. The persons have their ids at once (the dossiers' members refer to them).
+        Straight from the extract's lines: the planned persons are only needed for the report,
+        which comes after the dossiers."""
+        known = self.person_pk
+        new = [insz for insz in numbers if insz not in known]
+        first = self.ids[PERSON]
+        known.update(zip(new, range(first, first + len(new)), strict=True))
+        self.ids[PERSON] = first + len(new)
+        return self._person_chunks(new, population, first)
+
+    def _person_chunks(
+        self, new: list[str], population: Mapping[str, Identity], first: int
+    ) -> Iterator[tuple[str, str, int]]:
         for at in range(0, len(new), COPY_CHUNK_ROWS):
             part = new[at : at + COPY_CHUNK_ROWS]
-            first = self.ids[PERSON]
-            chunk = self._chunk(PERSON, partial(self._persons, part, population, first))
-            for number, insz in enumerate(part, start=first):
-                self.person_pk[insz] = number
-            self.ids[PERSON] = first + len(part)
-            yield chunk
+            yield self._chunk(PERSON, partial(self._persons, part, population, first + at))
 
     def numbered_tables(self, numbers: Sequence[str]) -> Iterator[tuple[str, str, int]]:
         """The tables of :data:`NUMBERED`, complete, from the numbers of all the dossiers that
