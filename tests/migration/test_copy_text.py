@@ -167,6 +167,17 @@ def _numbers_and_extract(
     return [p.insz for p in persons], {p.insz: p for p in persons}
 
 
+def test_the_persons_have_their_ids_before_their_rows_are_made():
+    """The writer sends the persons' rows in turn with the dossiers', whose members refer to
+    the persons by id: the ids are given when the rows are asked for, in the numbers' order."""
+    numbers = [f"{80010100000 + i}" for i in range(rows.COPY_CHUNK_ROWS + 3)]
+    make = maker()
+    chunks = make.persons(numbers, {})
+    assert [make.person_pk[n] for n in numbers] == list(range(1, len(numbers) + 1))
+    made = read_all(chunks)[rows.PERSON]
+    assert [(int(row[0] or 0), row[1]) for row in made] == [(make.person_pk[n], n) for n in numbers]
+
+
 def test_a_person_missing_from_the_extract_gets_no_names_birth_date_or_domicile():
     [(_table, text, _count)] = maker().persons(["80010100001"], {})
     assert text == "1\t80010100001\t\t\t\\N\t\\N\t\t\t\t\n"
