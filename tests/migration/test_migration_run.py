@@ -72,6 +72,23 @@ def test_migration_writes_exactly_the_plan_of_the_rules(legacy_folder: Path, tmp
         validator.validate(line)
 
 
+def test_persons_sent_in_turn_with_many_small_batches_give_the_same_register(
+    legacy_folder: Path, monkeypatch
+):
+    """On PostgreSQL the persons' rows go in turn with the dossier batches; with batches and
+    chunks small enough that they interleave over many batches, the register is still exactly
+    the plan, every member's person included."""
+    from cir.migration import rows
+
+    monkeypatch.setattr(writer, "BATCH_DOSSIERS", 25)
+    monkeypatch.setattr(rows, "COPY_CHUNK_ROWS", 40)
+    migrate(legacy_folder)
+    plan = plan_migration(read_inputs(legacy_folder), REFERENCE, 5)
+    assert exported() == plan_to_export_lines(plan)
+    assert Person.objects.count() == len(plan.persons)
+    assert sorted(Person.objects.values_list("insz", flat=True)) == [p.insz for p in plan.persons]
+
+
 def test_every_migrated_dossier_has_its_history_action_audit_and_migra_event(legacy_folder):
     switching = sys.getswitchinterval()
     migrate(legacy_folder)
