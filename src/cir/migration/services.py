@@ -117,11 +117,11 @@ def run_migration(
         load_operating_areas(companies_as_areas(inputs), validated=True)
         write_legacy_landlords(inputs)
         with migration_writer(reference_date, progress) as writer:
-            persons = planner.prepare()
-            # The numbers first: PostgreSQL loads the status history and the audit from them
-            # while the persons' rows are made, and is busy from then on.
+            person_numbers = planner.prepare()
+            # The numbers first: PostgreSQL loads the status history and the audit from them at
+            # once; the persons' rows then go in turn with the dossier batches (see persons).
             writer.numbered(planner.number_all())
-            writer.persons(persons, planner.persons)
+            writer.persons(person_numbers, planner.persons)
             for built, dossier in enumerate(planner.build_all(), start=1):
                 writer.add(dossier)
                 if progress and built % 10_000 == 0:
