@@ -195,6 +195,66 @@ def test_every_key_index_and_constraint_is_back_after_the_bulk_load(legacy_folde
     assert _schema_of_the_register() == before
 
 
+def _setting(name: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {name}")
+        return str(cursor.fetchone()[0])
+
+
+def test_foreign_keys_are_checked_without_hashing_and_the_planner_is_itself_again(
+    legacy_folder, monkeypatch
+):
+    """Decision 0016: while the load creates its keys again, hash joins are off, so that each
+    foreign-key check merges the two indexes; once the keys are back the setting is too."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the bulk load drops nothing on SQLite")
+    seen: list[str] = []
+    own = writer._finish_bulk_load
+
+    def finish(rebuild, tables):
+        seen.append(_setting("enable_hashjoin"))
+        own(rebuild, tables)
+        seen.append(_setting("enable_hashjoin"))
+
+    monkeypatch.setattr(writer, "_finish_bulk_load", finish)
+    migrate(legacy_folder)
+    assert seen == ["off", "on"]
+    assert Member.objects.filter(person__isnull=False).count() == Member.objects.count() > 0
+
+
+def test_every_foreign_key_of_the_loaded_tables_leads_an_index():
+    """The merge that checks a foreign key reads the referencing column in order from an index
+    that starts with it (decision 0016); a foreign key without one would be checked by sorting
+    or by a lookup per row, far slower."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's indexes")
+    from cir.migration import rows
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, c.conname FROM pg_constraint c "
+            "WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[]) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid "
+            "AND i.indkey[0] = c.conkey[1]) ORDER BY 1, 2",
+            [[table.name for table in rows.TABLES]],
+        )
+        without = cursor.fetchall()
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid = ANY(%s::regclass[]) AND array_length(conkey, 1) = 1",
+            [[table.name for table in rows.TABLES]],
+        )
+        single_column = cursor.fetchone()[0]
+    assert without == []
+    assert single_column >= 15
+
+
 def _frozen_and_not(table: str) -> tuple[int, int]:
     """PostgreSQL (pageinspect): the rows on ``table``'s first page that are frozen, and those
     that are not."""

@@ -744,6 +744,18 @@ def test_the_screening_gives_the_numbers_of_the_persons_the_plan_creates() -> No
     plan = planner.finish()
     assert numbers == sorted(numbers)
     assert [p.insz for p in plan.persons] == numbers
+    # The writer's order (their ids): the same persons, as the input first names them.
+    in_order = planner.persons_in_input_order()
+    assert sorted(in_order) == numbers
+    named: dict[str, None] = {}
+    for source in planner.sources:
+        for member in source.dossier.members:
+            if member.role != "co_resident":
+                named.setdefault(member.insz)
+    for source in planner.sources:
+        for insz in source.co_residents:
+            named.setdefault(insz)
+    assert in_order == list(named)
     assert missing in numbers and missing not in planner.persons
     absent = next(p for p in plan.persons if p.insz == missing)
     assert (absent.first_name, absent.birth_date, absent.domicile_nis) == (None, None, None)

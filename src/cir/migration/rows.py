@@ -269,9 +269,9 @@ class RowMaker:
     """The COPY text of every table, chunk by chunk as the persons and the dossiers come.
 
     Ids are assigned here so that rows can reference each other without a round trip: the
-    persons and the dossiers get consecutive ids in the order they come (persons by national
-    number, dossiers as the planner builds them: decision 0012), and each table carries its
-    own id counter on to the next batch.
+    persons and the dossiers get consecutive ids in the order they come (persons as the input
+    first names them, dossiers as the planner builds them: decisions 0017 and 0012), and each
+    table carries its own id counter on to the next batch.
     ``next_ids`` gives the first free id of every table; ``person_pk`` the persons the register
     already has (they are not created again). ``reference_date`` and ``now`` are the run's date
     and time as the database takes them in text.

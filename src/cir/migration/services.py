@@ -117,11 +117,12 @@ def run_migration(
         load_operating_areas(companies_as_areas(inputs), validated=True)
         write_legacy_landlords(inputs)
         with migration_writer(reference_date, progress) as writer:
-            person_numbers = planner.prepare()
+            planner.screen()
             # The numbers first: PostgreSQL loads the status history and the audit from them at
-            # once; the persons' rows then go in turn with the dossier batches (see persons).
+            # once; the persons' rows then go in turn with the dossier batches (see persons),
+            # with their ids in the order the input names them.
             writer.numbered(planner.number_all())
-            writer.persons(person_numbers, planner.persons)
+            writer.persons(planner.persons_in_input_order(), planner.persons)
             for built, dossier in enumerate(planner.build_all(), start=1):
                 writer.add(dossier)
                 if progress and built % 10_000 == 0:

@@ -152,8 +152,14 @@ def _drop_for_bulk_load(tables: Sequence[str]) -> _Rebuild:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        # Checking a foreign key again is one anti-join over the whole table: with the default
-        # 4 MB its hash spills to disk in batches (a third slower for the flanders profile).
+        # Checking a foreign key again is one anti-join over the whole table. Every foreign-key
+        # column has an index, built just before its key, and the COPY left the pages frozen
+        # and all-visible: a merge anti-join of the two indexes, read in order without touching
+        # the tables, checks the keys of the flanders profile in half the time of the hash
+        # anti-join the planner otherwise picks (0.72-0.78 s against 1.56-1.57 s, all fifteen;
+        # decision 0016). Nothing else in the load joins; _finish_bulk_load sets it back.
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        # Should a check still hash (a table loaded as usual), 4 MB would spill to disk.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL max_parallel_maintenance_workers = 2")
         # Compiling the big joins that check the foreign keys (JIT) took longer than it saved:
@@ -292,6 +298,7 @@ def _finish_bulk_load(rebuild: _Rebuild, tables: Sequence[str]) -> None:
     _execute_all(rebuild.defaults)
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute("SET LOCAL enable_hashjoin TO DEFAULT")
 
 
 def clear_register() -> None:
