@@ -180,16 +180,29 @@ def test_the_persons_have_their_ids_before_their_rows_are_made():
 
 def test_a_person_missing_from_the_extract_gets_no_names_birth_date_or_domicile():
     [(_table, text, _count)] = maker().persons(["80010100001"], {})
-    assert text == "1\t80010100001\t\t\t\\N\t\\N\t\t\t\t\n"
+    assert text == "1\t80010100001\t\t\t\\N\t\\N\n"
 
 
 def test_a_clean_chunk_is_written_as_it_is_and_only_a_dirty_one_escaped():
     clean = [PersonToCreate("80010100001", "Jan", "Peeters", None, "11001")]
     dirty = [PersonToCreate("80010100002", "Jan", "Van\\Den", date(1980, 1, 1), None)]
     [(_table, text, _count)] = maker().persons(*_numbers_and_extract(clean))
-    assert text == "1\t80010100001\tJan\tPeeters\t\\N\t11001\t\t\t\t\n"
+    assert text == "1\t80010100001\tJan\tPeeters\t\\N\t11001\n"
     [(_table, text, _count)] = maker().persons(*_numbers_and_extract(dirty))
-    assert text == "1\t80010100002\tJan\tVan\\\\Den\t1980-01-01\t\\N\t\t\t\t\n"
+    assert text == "1\t80010100002\tJan\tVan\\\\Den\t1980-01-01\t\\N\n"
+
+
+def test_every_column_the_text_leaves_out_is_a_run_value_or_a_constant_of_its_own():
+    """A column is in the COPY text, or one of the run's values, or a constant (decision 0018),
+    never two of these; the writer gives the run's values and the constants to each row."""
+    make = maker()
+    for table in rows.TABLES:
+        left_out = [column for column, _value in make.run_values(table)]
+        assert len(left_out) == len(set(left_out)), table.name
+        assert not set(left_out) & set(table.columns), table.name
+        assert table.booleans <= set(table.columns), table.name
+    assert ("neighbourhoods", "[]") in make.run_values(rows.TABLE[rows.CHOICE])
+    assert ("unsynchronised", True) in make.run_values(rows.TABLE[rows.SHARE])
 
 
 def _planned(count: int) -> list[PlannedDossier]:

@@ -27,6 +27,7 @@ from cir.register.models import (
     Event,
     EventAudience,
     Member,
+    MunicipalityChoice,
     Person,
     StatusChange,
 )
@@ -124,6 +125,21 @@ def test_every_migrated_dossier_has_its_history_action_audit_and_migra_event(leg
     assert candidates.filter(holds_candidacy=False).count() == 0
     assert candidates.values("person").distinct().count() == candidates.count()
     assert LegacyLandlord.objects.filter(kind="LB").exists()
+    # The constants: left out of the COPY text too (decision 0018), on every row.
+    assert set(Person.objects.values_list("email", "phone1", "phone2", "address")) == {
+        ("", "", "", "")
+    }
+    assert set(Dossier.objects.values_list("sanction_count", "removal_reason")) == {(0, "")}
+    neighbourhoods = MunicipalityChoice.objects.values_list("neighbourhoods", flat=True)
+    assert len(neighbourhoods) > 0 and all(value == [] for value in neighbourhoods)
+    assert set(DossierShare.objects.values_list("acknowledged_version", flat=True)) == {0}
+    assert set(StatusChange.objects.values_list("from_status", "removal_reason")) == {("", "")}
+    assert set(
+        ActionRecord.objects.values_list("actor_kind", "actor_label", "comment", "version_after")
+    ) == {("register", "invlechting", "", 1)}
+    assert set(AuditEntry.objects.values_list("actor_kind", "actor_label", "summary")) == {
+        ("register", "invlechting", "dossier aangemaakt door de invlechting")
+    }
 
 
 def test_a_register_with_dossiers_is_refused_unless_replaced(legacy_folder):

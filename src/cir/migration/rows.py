@@ -100,28 +100,13 @@ def read_rows(text: str, table: Table) -> list[tuple[Any, ...]]:
     return rows
 
 
-_PERSON_COLUMNS = (
-    "id",
-    "insz",
-    "first_name",
-    "last_name",
-    "birth_date",
-    "domicile_id",
-    "email",
-    "phone1",
-    "phone2",
-    "address",
-)
+_PERSON_COLUMNS = ("id", "insz", "first_name", "last_name", "birth_date", "domicile_id")
 _DOSSIER_COLUMNS = (
     "id",
     "number",
     "registration_date",
     "status",
-    "dossier_type",
     "primary_landlord_id",
-    "sanction_count",
-    "removal_reason",
-    "version",
     "dwelling_types",
     "other_preferences",
     "housing_situation",
@@ -130,43 +115,12 @@ _DOSSIER_COLUMNS = (
     "merged_from",
 )
 _MEMBER_COLUMNS = ("id", "dossier_id", "person_id", "role", "waiting_since", "holds_candidacy")
-_CHOICE_COLUMNS = ("id", "dossier_id", "position", "municipality_id", "neighbourhoods")
-_SHARE_COLUMNS = (
-    "id",
-    "dossier_id",
-    "company_id",
-    "is_primary",
-    "acknowledged_version",
-    "unsynchronised",
-)
-_HISTORY_COLUMNS = (
-    "id",
-    "dossier_id",
-    "from_status",
-    "to_status",
-    "action",
-    "removal_reason",
-)
-_ACTION_COLUMNS = (
-    "id",
-    "dossier_id",
-    "action",
-    "actor_kind",
-    "actor_label",
-    "comment",
-    "payload",
-    "version_after",
-)
-_EVENT_COLUMNS = ("id", "audience", "dossier_id", "kind", "payload")
-_AUDIT_COLUMNS = (
-    "id",
-    "operation",
-    "actor_kind",
-    "actor_label",
-    "dossier_id",
-    "summary",
-    "after",
-)
+_CHOICE_COLUMNS = ("id", "dossier_id", "position", "municipality_id")
+_SHARE_COLUMNS = ("id", "dossier_id", "company_id", "is_primary")
+_HISTORY_COLUMNS = ("id", "dossier_id")
+_ACTION_COLUMNS = ("id", "dossier_id", "payload")
+_EVENT_COLUMNS = ("id", "dossier_id", "payload")
+_AUDIT_COLUMNS = ("id", "dossier_id", "after")
 
 
 PERSON = "register_person"
@@ -197,28 +151,42 @@ class Identity(Protocol):
 
 RunValue = Literal["now", "reference_date", "run_id"]
 """The run's time, its reference date, its id (the correlation id of its actions)."""
+Constant = str | int | bool
+"""A value a column holds on every row the migration writes, in every run."""
 
 
 @dataclass(frozen=True)
 class Table:
     """A table the migration writes: the columns of its COPY text in row order, those that hold
     a boolean (``t``/``f`` in COPY text; SQLite wants ``True``/``False``), and those that hold
-    the same value on every row of a run (:data:`RunValue`), which the text leaves out.
+    the same value on every row, which the text leaves out: of a run (:data:`RunValue`), or of
+    every migration (:data:`Constant`).
 
-    The run's values are left out because PostgreSQL parses every field of a COPY, and a
-    timestamp is among the dearest to parse: for the flanders profile, the dossiers alone
-    carried 600 000 copies of the run's time. PostgreSQL takes them as column defaults for the
-    load instead (the writer sets and restores them), SQLite gets them added to every row.
+    They are left out because PostgreSQL parses every field of a COPY. A timestamp is among the
+    dearest to parse: for the flanders profile the dossiers alone carried 600 000 copies of the
+    run's time (decision 0011). The constants are cheaper one by one, but there are about seven
+    million of them, and 750 000 of them JSON (the choices' empty list of neighbourhoods):
+    PostgreSQL, the bottleneck of the load, parsed them for about half a second (decision 0018).
+    PostgreSQL takes them as column defaults for the load instead (the writer sets and restores
+    them), SQLite gets them added to every row.
     """
 
     name: str
     columns: tuple[str, ...]
     booleans: frozenset[str] = frozenset()
     run_values: tuple[tuple[str, RunValue], ...] = ()
+    constants: tuple[tuple[str, Constant], ...] = ()
 
+
+_REGISTER = (("actor_kind", "register"), ("actor_label", ACTOR_LABEL))
+"""Who acts in the migration's actions and audit entries."""
 
 TABLES = (
-    Table(PERSON, _PERSON_COLUMNS),
+    Table(
+        PERSON,
+        _PERSON_COLUMNS,
+        constants=(("email", ""), ("phone1", ""), ("phone2", ""), ("address", "")),
+    ),
     Table(
         DOSSIER,
         _DOSSIER_COLUMNS,
@@ -228,14 +196,31 @@ TABLES = (
             ("updated_at", "now"),
             ("last_activity_on", "reference_date"),
         ),
+        constants=(
+            ("dossier_type", "MIGRA"),
+            ("sanction_count", 0),
+            ("removal_reason", ""),
+            ("version", 1),
+        ),
     ),
     Table(MEMBER, _MEMBER_COLUMNS, frozenset({"holds_candidacy"})),
-    Table(CHOICE, _CHOICE_COLUMNS),
-    Table(SHARE, _SHARE_COLUMNS, frozenset({"is_primary", "unsynchronised"})),
+    Table(CHOICE, _CHOICE_COLUMNS, constants=(("neighbourhoods", "[]"),)),
+    Table(
+        SHARE,
+        _SHARE_COLUMNS,
+        frozenset({"is_primary"}),
+        constants=(("acknowledged_version", 0), ("unsynchronised", True)),
+    ),
     Table(
         STATUS_CHANGE,
         _HISTORY_COLUMNS,
         run_values=(("effective_date", "reference_date"), ("at", "now")),
+        constants=(
+            ("from_status", ""),
+            ("to_status", "REG"),
+            ("action", "MIGRA"),
+            ("removal_reason", ""),
+        ),
     ),
     Table(
         ACTION,
@@ -245,13 +230,24 @@ TABLES = (
             ("effective_date", "reference_date"),
             ("at", "now"),
         ),
+        constants=(("action", "MIGRA"), *_REGISTER, ("comment", ""), ("version_after", 1)),
     ),
     Table(
         EVENT,
         _EVENT_COLUMNS,
         run_values=(("effective_date", "reference_date"), ("created_at", "now")),
+        constants=(("audience", "HUURPREMIE"), ("kind", "MIGRA")),
     ),
-    Table(AUDIT, _AUDIT_COLUMNS, run_values=(("at", "now"), ("correlation_id", "run_id"))),
+    Table(
+        AUDIT,
+        _AUDIT_COLUMNS,
+        run_values=(("at", "now"), ("correlation_id", "run_id")),
+        constants=(
+            ("operation", "CREATE"),
+            *_REGISTER,
+            ("summary", "dossier aangemaakt door de invlechting"),
+        ),
+    ),
 )
 """Every table the migration writes, persons first; the others are made from the dossiers."""
 TABLE = {table.name: table for table in TABLES}
@@ -299,11 +295,15 @@ class RowMaker:
         self.numbered = False
         self.municipalities_unknown = 0
 
-    def run_values(self, table: Table) -> list[tuple[str, str]]:
-        """(column, value as the database takes it in text) for the columns of ``table`` that
-        the COPY text leaves out (:attr:`Table.run_values`)."""
+    def run_values(self, table: Table) -> list[tuple[str, Constant]]:
+        """(column, value) for the columns of ``table`` that the COPY text leaves out: the
+        run's values (:attr:`Table.run_values`, as the database takes them in text) and the
+        constants (:attr:`Table.constants`)."""
         values = {"now": self.now, "reference_date": self.reference_date, "run_id": self.run_id}
-        return [(column, values[kind]) for column, kind in table.run_values]
+        return [
+            *((column, values[kind]) for column, kind in table.run_values),
+            *table.constants,
+        ]
 
     def persons(
         self, numbers: Sequence[str], population: Mapping[str, Identity]
@@ -402,7 +402,7 @@ class RowMaker:
             p = population.get(insz)
             if p is None:  # not in the extract: no names, birth date or domicile
                 nulls += 2
-                lines.append(f"{person_id}\t{insz}\t\t\t{NULL}\t{NULL}\t\t\t\t\n")
+                lines.append(f"{person_id}\t{insz}\t\t\t{NULL}\t{NULL}\n")
                 continue
             domicile = p.domicile_nis if p.domicile_nis in known_nis else None
             birth = p.birth_date
@@ -412,8 +412,7 @@ class RowMaker:
                 nulls += 1
             lines.append(
                 f"{person_id}\t{insz}\t{esc(p.first_name or '')}\t{esc(p.last_name or '')}\t"
-                f"{NULL if birth is None else birth}\t{NULL if domicile is None else domicile}"
-                "\t\t\t\t\n"
+                f"{NULL if birth is None else birth}\t{NULL if domicile is None else domicile}\n"
             )
         return lines, nulls
 
@@ -432,8 +431,8 @@ class RowMaker:
         ):
             source = {"landlord_id": d.content_source[0], "dossier_id": d.content_source[1]}
             lines.append(
-                f"{dossier_id}\t{d.number}\t{d.registration_date}\t{d.status}\tMIGRA\t"
-                f"{company_pk[d.primary_company_id]}\t0\t\t1\t"
+                f"{dossier_id}\t{d.number}\t{d.registration_date}\t{d.status}\t"
+                f"{company_pk[d.primary_company_id]}\t"
                 f"{esc_json(_json(list(d.dwelling_types)))}\t{esc_json(_json(d.other or {}))}\t"
                 f"{esc(d.housing_situation or '')}\t{esc_json(_json(d.contact or {}))}\t"
                 f"{esc_json(_json(source))}\t{esc_json(merged_from)}\n"
@@ -468,7 +467,7 @@ class RowMaker:
                 if nis not in known_nis:
                     continue
                 position += 1
-                lines.append(f"{choice_id}\t{dossier_id}\t{position}\t{nis}\t[]\n")
+                lines.append(f"{choice_id}\t{dossier_id}\t{position}\t{nis}\n")
                 choice_id += 1
         return lines, 0
 
@@ -477,20 +476,19 @@ class RowMaker:
         share_id = self.ids[SHARE]
         lines: list[str] = []
         for dossier_id, d in enumerate(batch, start=first):
-            lines.append(f"{share_id}\t{dossier_id}\t{company_pk[d.primary_company_id]}\tt\t0\tt\n")
+            lines.append(f"{share_id}\t{dossier_id}\t{company_pk[d.primary_company_id]}\tt\n")
             share_id += 1
             for company_id in d.secondary_company_ids:
-                lines.append(f"{share_id}\t{dossier_id}\t{company_pk[company_id]}\tf\t0\tt\n")
+                lines.append(f"{share_id}\t{dossier_id}\t{company_pk[company_id]}\tf\n")
                 share_id += 1
         return lines, 0
 
     # One row per dossier: the id follows the dossier's.
 
     def _history(self, numbers: Sequence[str], first: int) -> tuple[list[str], int]:
-        tail = "\t\tREG\tMIGRA\t\n"
         offset = self.ids[STATUS_CHANGE] - self.first_dossier
         return [
-            f"{offset + dossier_id}\t{dossier_id}{tail}"
+            f"{offset + dossier_id}\t{dossier_id}\n"
             for dossier_id in range(first, first + len(numbers))
         ], 0
 
@@ -501,8 +499,6 @@ class RowMaker:
         merged: Sequence[str],
         esc_json: Callable[[str], str],
     ) -> tuple[list[str], int]:
-        middle = f"\tMIGRA\tregister\t{ACTOR_LABEL}\t\t"
-        tail = "\t1\n"
         offset = self.ids[ACTION] - self.first_dossier
         lines: list[str] = []
         for dossier_id, d, merged_from in zip(
@@ -511,7 +507,7 @@ class RowMaker:
             # What orjson makes of {"samengevoegdUit": [...], "gesplitst": bool}.
             split = "true" if d.split else "false"
             payload = f'{{"samengevoegdUit":{merged_from},"gesplitst":{split}}}'
-            lines.append(f"{offset + dossier_id}\t{dossier_id}{middle}{esc_json(payload)}{tail}")
+            lines.append(f"{offset + dossier_id}\t{dossier_id}\t{esc_json(payload)}\n")
         return lines, 0
 
     def _events(
@@ -531,22 +527,15 @@ class RowMaker:
                 },
                 "gesplitst": d.split,
             }
-            lines.append(
-                f"{offset + dossier_id}\tHUURPREMIE\t{dossier_id}\tMIGRA\t"
-                f"{esc_json(_json(payload))}\n"
-            )
+            lines.append(f"{offset + dossier_id}\t{dossier_id}\t{esc_json(_json(payload))}\n")
         return lines, 0
 
     def _audit(
         self, numbers: Sequence[str], first: int, esc_json: Callable[[str], str]
     ) -> tuple[list[str], int]:
-        middle = f"\tCREATE\tregister\t{ACTOR_LABEL}\t"
-        summary = "\tdossier aangemaakt door de invlechting\t"
         offset = self.ids[AUDIT] - self.first_dossier
         lines: list[str] = []
         for dossier_id, number in enumerate(numbers, start=first):
             after = {"number": number, "status": "REG", "version": 1}
-            lines.append(
-                f"{offset + dossier_id}{middle}{dossier_id}{summary}{esc_json(_json(after))}\n"
-            )
+            lines.append(f"{offset + dossier_id}\t{dossier_id}\t{esc_json(_json(after))}\n")
         return lines, 0

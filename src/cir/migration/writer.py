@@ -54,10 +54,10 @@ class WriteResult:
 
 
 def _insert(
-    table: rows.Table, made: Iterable[tuple[Any, ...]], run_values: list[tuple[str, str]]
+    table: rows.Table, made: Iterable[tuple[Any, ...]], run_values: list[tuple[str, rows.Constant]]
 ) -> int:
     """SQLite: ``made`` (in the order of the table's columns) in batches of 5 000, each row
-    with the run's values (column, value) added."""
+    with the values its COPY text leaves out (column, value) added."""
     columns = [*table.columns, *(column for column, _value in run_values)]
     added = tuple(value for _column, value in run_values)
     cols = ", ".join(f'"{c}"' for c in columns)
@@ -258,9 +258,9 @@ def _empty_for_frozen_load(tables: Sequence[str]) -> set[str]:
 
 
 def _run_values_as_defaults(made: rows.RowMaker) -> list[str]:
-    """PostgreSQL: make the run's values (:attr:`rows.Table.run_values`) the defaults of their
-    columns for the load, so the COPY text can leave them out; returns the statements that put
-    the columns' own defaults back."""
+    """PostgreSQL: make the run's values and the constants (:attr:`rows.Table.run_values`,
+    :attr:`rows.Table.constants`) the defaults of their columns for the load, so the COPY text
+    can leave them out; returns the statements that put the columns' own defaults back."""
     wanted = [
         (table.name, column, value)
         for table in rows.TABLES
