@@ -715,7 +715,7 @@ def test_the_planner_refuses_to_finish_before_every_dossier_is_built() -> None:
     world = World()
     example_1(world)
     planner = MigrationPlanner(world.inputs(), REFERENCE, seed=1)
-    planner.prepare()
+    planner.screen()
     with pytest.raises(RuntimeError, match="before every dossier was built"):
         planner.finish()
     building = planner.build_all()
@@ -728,9 +728,10 @@ def test_the_planner_refuses_to_finish_before_every_dossier_is_built() -> None:
 
 
 def test_the_screening_gives_the_numbers_of_the_persons_the_plan_creates() -> None:
-    """The writer loads the persons from prepare()'s numbers and the extract's first lines; the
-    plan's persons (made for the report once the dossiers are built) are those, in that order,
-    and a number missing from the extract is a person without names or birth date."""
+    """The screening decides the persons to create: the writer loads them, in the order the
+    input names them, from their numbers and the extract's first lines; the plan's persons (made
+    for the report once the dossiers are built) are those, in national-number order, and a
+    number missing from the extract is a person without names or birth date."""
     from cir.domain.migration.rules import MigrationPlanner
 
     world = World()
@@ -738,7 +739,8 @@ def test_the_screening_gives_the_numbers_of_the_persons_the_plan_creates() -> No
     missing = world.person("Onbekend", in_population=False)
     world.dossier("SHM-1", "X1", date(2019, 3, 1), missing)
     planner = MigrationPlanner(world.inputs(), REFERENCE, seed=1)
-    numbers = planner.prepare()
+    planner.screen()
+    numbers = planner.person_numbers()
     for _dossier in planner.build_all():
         pass
     plan = planner.finish()
@@ -777,7 +779,7 @@ def test_dossiers_are_built_in_the_order_of_their_groups_and_planned_in_number_o
         applicant = world.person(f"Kandidaat{i}", date(1980 + i, 1, 1 + i), "11001")
         world.dossier("SHM-1", f"G{i}", date(year, 5, 1), applicant)
     planner = MigrationPlanner(world.inputs(), REFERENCE, seed=1)
-    planner.prepare()
+    planner.screen()
     numbers = planner.number_all()
     built = list(planner.build_all())
     assert [d.merged_from for d in built] == [(("SHM-1", f"G{i}"),) for i in range(3)]

@@ -201,10 +201,11 @@ class MigrationPlanner:
     """One run of the rules; the state lives here so the steps stay small.
 
     :func:`plan_migration` runs it whole. A writer that wants to start early calls the steps
-    itself: :meth:`prepare` (screen; the persons to create are known then),
-    :meth:`number_all` (group and number; optional, :meth:`build_all` does it otherwise),
-    :meth:`build_all` (the dossiers one by one, in the order of their groups) and
-    :meth:`finish` (rule 6 and the report). Either way the plan is the same."""
+    itself: :meth:`screen` (rule 7; the persons to create are known then, in the order
+    :meth:`persons_in_input_order` gives them their ids), :meth:`number_all` (group and number;
+    optional, :meth:`build_all` does it otherwise), :meth:`build_all` (the dossiers one by one,
+    in the order of their groups) and :meth:`finish` (rule 6 and the report). Either way the
+    plan is the same."""
 
     def __init__(
         self,
@@ -709,13 +710,6 @@ class MigrationPlanner:
 
     # The run, in three steps ---------------------------------------------------------------
 
-    def prepare(self) -> list[str]:
-        """Rule 7 (screening); returns the national numbers of the persons to create, which the
-        screening decides, in order: a writer can start loading the persons (their data is in
-        :attr:`persons`) while the rest of the rules run."""
-        self.screen()
-        return self.person_numbers()
-
     def number_all(self) -> list[str]:
         """Rules 1 and 5 (group the sources, number the new dossiers), once; the numbers in
         the order :meth:`build_all` builds the dossiers. A writer can write what needs no more
@@ -761,7 +755,7 @@ class MigrationPlanner:
         return MigrationPlan(dossiers, created, outcomes, report, self.export_date)
 
     def run(self) -> MigrationPlan:
-        self.prepare()
+        self.screen()
         for _dossier in self.build_all():
             pass
         return self.finish()
