@@ -113,6 +113,11 @@ STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = True  # serves app static files even before collectstatic
 MEDIA_ROOT = VAR_DIR / "documents"
 
+# The migration's heap in huge pages (decision 0019): "auto" when it is large, "on", "off".
+MIGRATION_HUGE_PAGES = os.environ.get("CIR_MIGRATION_HUGE_PAGES", "auto")
+if MIGRATION_HUGE_PAGES not in ("auto", "on", "off"):
+    raise ValueError("CIR_MIGRATION_HUGE_PAGES must be auto, on or off")
+
 # 413 for anything bigger: the largest legitimate body is a batch of rankings, far below this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CIR_MAX_BODY_BYTES", str(256 * 1024)))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import transaction
 
 from cir.domain.migration.inputs import (
@@ -24,6 +25,7 @@ from cir.domain.migration.inputs import (
     read_inputs,
 )
 from cir.domain.migration.rules import MigrationPlan, MigrationPlanner, plan_migration
+from cir.migration.hugepages import collapse_heap
 from cir.migration.writer import clear_register, migration_writer, write_legacy_landlords
 from cir.reference.services import load_operating_areas
 from cir.register.models import Dossier
@@ -110,6 +112,9 @@ def run_migration(
     # Writing starts as soon as the persons are known and goes on while the dossiers are built
     # (see MigrationWriter); "merge" ends when the plan is complete, "write" is what is left.
     planner = MigrationPlanner(inputs, reference_date, seed)
+    # The input and the persons are in memory now, and the rules start looking things up in
+    # them: in huge pages, each lookup walks fewer page tables (decision 0019).
+    collapse_heap(settings.MIGRATION_HUGE_PAGES)
     with transaction.atomic(), gc_paused(), _quick_thread_switches():
         if replace:
             clear_register()
@@ -118,6 +123,7 @@ def run_migration(
         write_legacy_landlords(inputs)
         with migration_writer(reference_date, progress) as writer:
             planner.screen()
+            collapse_heap(settings.MIGRATION_HUGE_PAGES)  # the sources and the candidates
             # The numbers first: PostgreSQL loads the status history and the audit from them at
             # once; the persons' rows then go in turn with the dossier batches (see persons),
             # with their ids in the order the input names them.
