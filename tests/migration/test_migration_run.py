@@ -211,6 +211,66 @@ def test_every_key_index_and_constraint_is_back_after_the_bulk_load(legacy_folde
     assert _schema_of_the_register() == before
 
 
+KEPT_THROUGH_THE_LOAD = {
+    "action_actor_company_idx",
+    "action_on_behalf_of_idx",
+    "audit_actor_company_idx",
+    "audit_on_behalf_of_idx",
+    "dossier_offer_company_idx",
+    "event_company_idx",
+}
+
+
+def test_an_index_no_migrated_row_enters_is_kept_through_the_load(legacy_folder, monkeypatch):
+    """The partial indexes on columns that every migrated row leaves NULL stay in place during
+    the load (nothing to build); every other index is dropped and built again. Either way the
+    indexes afterwards hold exactly the register's rows."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the bulk load drops nothing on SQLite")
+    dropped: list[str] = []
+    own = writer._drop_for_bulk_load
+
+    def drop(tables):
+        rebuild = own(tables)
+        dropped.extend(d.split()[2] for ds in rebuild.indexes.values() for d in ds)
+        return rebuild
+
+    monkeypatch.setattr(writer, "_drop_for_bulk_load", drop)
+    migrate(legacy_folder)
+    assert dropped and not KEPT_THROUGH_THE_LOAD & set(dropped)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, i.indisvalid, pg_get_expr(i.indpred, i.indrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ANY(%s)",
+            [sorted(KEPT_THROUGH_THE_LOAD)],
+        )
+        kept = cursor.fetchall()
+    assert sorted(name for name, valid, _ in kept if valid) == sorted(KEPT_THROUGH_THE_LOAD)
+    assert all(predicate.endswith("IS NOT NULL)") for _, _, predicate in kept)
+    # A row that has the column still finds its way in: the index is used and right.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "UPDATE register_dossier SET offer_company_id = primary_landlord_id "
+            "WHERE id = (SELECT min(id) FROM register_dossier)"
+        )
+        cursor.execute("SELECT count(*) FROM register_dossier WHERE offer_company_id IS NOT NULL")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_only_a_not_null_predicate_on_a_column_the_load_leaves_empty_keeps_an_index():
+    keeps = writer._no_loaded_row_enters
+    assert keeps("register_dossier", "(offer_company_id IS NOT NULL)")
+    assert keeps("register_event", "(company_id IS NOT NULL)")
+    assert not keeps("register_dossier", "(primary_landlord_id IS NOT NULL)")  # written
+    assert not keeps("register_dossier", None)  # not partial
+    assert not keeps("register_dossier", "((offer_company_id IS NOT NULL) AND (id > 0))")
+    assert not keeps("register_member", "((role)::text = 'applicant'::text)")
+    assert not keeps("some_other_table", "(offer_company_id IS NOT NULL)")
+
+
 def _setting(name: str) -> str:
     from django.db import connection
 

@@ -177,6 +177,11 @@ class Table:
     run_values: tuple[tuple[str, RunValue], ...] = ()
     constants: tuple[tuple[str, Constant], ...] = ()
 
+    @property
+    def written(self) -> frozenset[str]:
+        """Every column a migrated row gets a value for; the others stay NULL."""
+        return frozenset(self.columns).union(name for name, _ in self.run_values + self.constants)
+
 
 _REGISTER = (("actor_kind", "register"), ("actor_label", ACTOR_LABEL))
 """Who acts in the migration's actions and audit entries."""

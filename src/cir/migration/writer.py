@@ -11,6 +11,7 @@ sequences are reset afterwards.
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -194,13 +195,17 @@ def _drop_for_bulk_load(tables: Sequence[str]) -> _Rebuild:
         uniques = cursor.fetchall()
         cursor.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), "
-            "i.indrelid::regclass::text "
+            "i.indrelid::regclass::text, pg_get_expr(i.indpred, i.indrelid) "
             "FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid "
             "AND k.conrelid = i.indrelid) ORDER BY 1",
             [list(tables)],
         )
-        indexes = cursor.fetchall()
+        indexes = [
+            (name, definition, table)
+            for name, definition, table, predicate in cursor.fetchall()
+            if not _no_loaded_row_enters(table.strip('"'), predicate)
+        ]
         for table, name, _definition, *_target in foreign_keys + referencing + uniques:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for table, name, _definition in primary_keys:
@@ -226,6 +231,24 @@ def _drop_for_bulk_load(tables: Sequence[str]) -> _Rebuild:
             (target.strip('"'), f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         )
     return rebuild
+
+
+_NOT_NULL = re.compile(r"\((\w+) IS NOT NULL\)")
+
+
+def _no_loaded_row_enters(table: str, predicate: str | None) -> bool:
+    """Whether an index's predicate is ``column IS NOT NULL`` on a column the migration leaves
+    NULL (the company of an offer, of an event, of an actor; on whose behalf).
+
+    Such an index is kept through the load: the COPY tests each row against the predicate and
+    adds none, where building it again would read the whole table for nothing (six of them,
+    about a quarter of a second of PostgreSQL for flanders). Whatever index is kept, the COPY
+    keeps it right; only the time differs."""
+    match = _NOT_NULL.fullmatch(predicate or "")
+    return match is not None and match[1] not in _WRITTEN_COLUMNS.get(table, {match[1]})
+
+
+_WRITTEN_COLUMNS = {table.name: table.written for table in rows.TABLES}
 
 
 def _empty_for_frozen_load(tables: Sequence[str]) -> set[str]:
