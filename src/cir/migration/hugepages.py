@@ -9,10 +9,10 @@ huge pages on request only (``madvise``, the common default), the heap never get
 ``madvise(MADV_COLLAPSE)`` (Linux 6.1 and later) asks the kernel to copy the pages of a range
 into 2 MiB pages there and then, whatever the system's THP setting says (except ``never``).
 The migration asks it once the input is read and once more after the screening, when the big
-structures exist and before the steps that look things up in them. It costs about a second per
-5 GiB (0.2 s per GiB measured); below :data:`MIN_HEAP_BYTES` that costs more than the shorter
-walks save, so it is left out. Wherever the call is missing or refused, nothing changes but the
-speed.
+structures exist and before the steps that look things up in them. The copy costs 1 to 2.5 s
+per GiB on this project's machine; below :data:`MIN_HEAP_BYTES` that costs more than the
+shorter walks save, so it is left out. Wherever the call is missing or refused, nothing
+changes but the speed.
 """
 
 from __future__ import annotations
