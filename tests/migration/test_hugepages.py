@@ -1,22 +1,14 @@
-"""The migration's heap in huge pages (decision 0019): what is asked of the kernel, and that
-asking changes nothing but the speed."""
+"""The migration's heap in huge pages (decision 0019): what is asked of the kernel. That a run
+with huge pages writes the same register: test_migration_run."""
 
 from __future__ import annotations
 
-import json
 import mmap
 import sys
-from datetime import date
-from pathlib import Path
 
 import pytest
-from django.test import override_settings
 
-from cir.domain.migration.inputs import read_inputs
-from cir.domain.migration.rules import plan_migration, plan_to_export_lines
-from cir.migration import hugepages, services
-from cir.migration.export import export_lines
-from cir.synthetic.legacy import generate_legacy
+from cir.migration import hugepages
 
 MAPS = """\
 55d0c8a00000-55d0c8a01000 r--p 00000000 08:01 1234   /usr/bin/python3.11
@@ -31,13 +23,11 @@ MAPS = """\
 
 
 def test_only_private_writable_anonymous_memory_in_whole_aligned_huge_pages_is_asked():
-    mib = 1024 * 1024
     assert hugepages.anonymous_ranges(MAPS) == [
         (0x55D0C9000000, 0x55D0C9600000),  # the brk heap, 6 MiB, aligned already
         (0x7F0000200000, 0x7F0000600000),  # 1 MiB in, 6 MiB long: the two whole pages inside
     ]
-    # 1 MiB: no whole huge page; shared, file-backed, read-only and the stack: not the heap.
-    assert all(end - start >= 2 * mib for start, end in hugepages.anonymous_ranges(MAPS))
+    # Left out: 1 MiB (no whole huge page); shared, file-backed, read-only; the stack.
 
 
 def test_off_and_a_small_heap_ask_nothing(monkeypatch):
@@ -65,24 +55,3 @@ def test_on_collapses_a_touched_anonymous_mapping():
         assert region[:1] == b"\x01" and region[size - 1 :] == b"\x01"
     finally:
         region.close()
-
-
-@pytest.mark.django_db
-def test_a_run_with_huge_pages_writes_the_same_register(tmp_path: Path, monkeypatch):
-    folder = tmp_path / "demo"
-    generate_legacy(folder, "demo", seed=4)
-    reference = date(2024, 1, 2)
-    asked: list[str] = []
-    collapse = hugepages.collapse_heap
-
-    def recorded(mode: str) -> hugepages.Collapse | None:
-        asked.append(mode)
-        return collapse(mode)
-
-    monkeypatch.setattr(services, "collapse_heap", recorded)
-    with override_settings(MIGRATION_HUGE_PAGES="on"):
-        services.run_migration(folder, reference_date=reference, seed=2)
-    # After the reading and after the screening.
-    assert asked == ["on", "on"]
-    plan = plan_migration(read_inputs(folder), reference, 2)
-    assert [json.loads(line) for line in export_lines()] == plan_to_export_lines(plan)

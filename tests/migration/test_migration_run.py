@@ -212,6 +212,29 @@ def test_every_key_index_and_constraint_is_back_after_the_bulk_load(legacy_folde
     assert _schema_of_the_register() == before
 
 
+def test_a_run_with_huge_pages_writes_the_same_register(legacy_folder, monkeypatch):
+    """Decision 0019: the heap is collapsed after the reading and after the screening, and
+    that changes nothing but the speed."""
+    from django.test import override_settings
+
+    from cir.migration import hugepages
+
+    asked: list[str] = []
+    collapse = hugepages.collapse_heap
+
+    def recorded(mode: str) -> hugepages.Collapse | None:
+        asked.append(mode)
+        return collapse(mode)
+
+    monkeypatch.setattr(services, "collapse_heap", recorded)
+    with override_settings(MIGRATION_HUGE_PAGES="on"):
+        services.run_migration(legacy_folder, reference_date=REFERENCE, seed=5)
+    assert asked == ["on", "on"]
+    assert exported() == plan_to_export_lines(
+        plan_migration(read_inputs(legacy_folder), REFERENCE, 5)
+    )
+
+
 KEPT_THROUGH_THE_LOAD = {
     "action_actor_company_idx",
     "action_on_behalf_of_idx",
@@ -259,7 +282,10 @@ def test_an_index_no_migrated_row_enters_is_kept_through_the_load(legacy_folder,
             "UPDATE register_dossier SET offer_company_id = primary_landlord_id "
             "WHERE id = (SELECT min(id) FROM register_dossier)"
         )
-        cursor.execute("SELECT count(*) FROM register_dossier WHERE offer_company_id IS NOT NULL")
+        query = "SELECT count(*) FROM register_dossier WHERE offer_company_id IS NOT NULL"
+        cursor.execute(f"EXPLAIN {query}")
+        assert "dossier_offer_company_idx" in " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute(query)
         assert cursor.fetchone()[0] == 1
 
 

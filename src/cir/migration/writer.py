@@ -135,9 +135,10 @@ def _drop_for_bulk_load(tables: Sequence[str]) -> _Rebuild:
     """PostgreSQL, before many rows go into ``tables`` inside the caller's transaction.
 
     The foreign keys of ``tables`` and those of other tables to them, their primary keys, their
-    unique constraints (unless a foreign key relies on them) and their other indexes are
-    dropped, and created again by :meth:`_Rebuild.statements` once a table is loaded (and
-    :func:`_finish_bulk_load` for what is left), in the same transaction: building an index from
+    unique constraints (unless a foreign key relies on them) and their other indexes (but
+    those no migrated row enters, :func:`_no_loaded_row_enters`) are dropped, and created again
+    by :meth:`_Rebuild.statements` once a table is loaded (and :func:`_finish_bulk_load` for
+    what is left), in the same transaction: building an index from
     all rows at once and checking a foreign key with one join is several times faster than doing
     both row by row (and 2.5 million deferred foreign-key checks at commit). Even the primary
     key, kept up row by row, made the COPY of a narrow table three times slower than building
