@@ -157,6 +157,25 @@ def test_copy_text_reads_back_as_the_values(people, dossiers):
     assert [p["samengevoegdUit"][0]["landlord_id"] for p in action_payloads] == [
         d.merged_from[0][0] for d in planned
     ]
+    # The MIGRA event's payload and the audit's "after" are written out by hand: the JSON is
+    # exactly what these objects give.
+    event_payload = column_of(rows.EVENT, "payload")
+    assert [orjson.loads(row[event_payload] or "") for row in tables[rows.EVENT]] == [
+        {
+            "dossierNummer": d.number,
+            "rijksregisternummers": [m.insz for m in d.members if m.role != "co_resident"],
+            "actie": "MIGRA",
+            "wachtSinds": {
+                m.insz: m.waiting_since.isoformat() for m in d.members if m.waiting_since
+            },
+            "gesplitst": d.split,
+        }
+        for d in planned
+    ]
+    after = column_of(rows.AUDIT, "after")
+    assert [orjson.loads(row[after] or "") for row in tables[rows.AUDIT]] == [
+        {"number": d.number, "status": "REG", "version": 1} for d in planned
+    ]
 
 
 def _numbers_and_extract(

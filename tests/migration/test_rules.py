@@ -767,6 +767,55 @@ def test_the_screening_gives_the_numbers_of_the_persons_the_plan_creates() -> No
             assert (person.first_name, person.birth_date) == (line.first_name, line.birth_date)
 
 
+def test_the_screening_gives_each_candidate_once_as_it_finds_them_in_the_writers_order() -> None:
+    """The writer loads the persons while the rules screen: the parts the screening gives,
+    one after the other, are the candidates in the order their ids follow, each once; a
+    quarantined dossier's members are in no part; the co-residents who are no candidate come
+    after the screening, and together they are persons_in_input_order."""
+    from cir.domain.migration.rules import SCREEN_PART, MigrationPlanner
+
+    world = World()
+    child = world.person("Kind", date(2001, 1, 1))
+    households: list[str] = []
+    for i in range(SCREEN_PART + 100):  # more than one part, new candidates in the second
+        if i < 200 or i >= SCREEN_PART:
+            households.append(world.person(f"Kandidaat{i}", date(1970 + i % 30, 1, 1)))
+        applicant = households[i % 200] if i < SCREEN_PART else households[-1]
+        world.dossier("SHM-1", f"D{i}", date(2015, 1, 1), applicant, co_residents=(child,))
+    quarantined = world.person("Quarantaine")
+    world.dossier("NOPE", "Q1", date(2016, 1, 1), quarantined)
+    # A candidate found before, again at another landlord, and the child a candidate at last.
+    world.dossier("SVK-1", "S1", date(2016, 1, 1), households[0])
+    world.dossier("SVK-1", "S2", date(2016, 1, 1), child)
+    planner = MigrationPlanner(world.inputs(), REFERENCE, seed=1)
+
+    parts = list(planner.screening())
+
+    assert len([part for part in parts if part]) > 1
+    found = [insz for part in parts for insz in part]
+    assert found == [*households, child] == list(planner.candidate_index)
+    assert quarantined not in found
+    assert planner.co_residents_only() == []  # the child became a candidate
+    assert planner.persons_in_input_order() == found
+    assert [q["dossier_id"] for q in planner.quarantine] == ["Q1"]
+
+
+def test_the_co_residents_who_are_no_candidate_come_after_the_candidates() -> None:
+    from cir.domain.migration.rules import MigrationPlanner
+
+    world = World()
+    child = world.person("Kind", date(2001, 1, 1))
+    applicant = world.person("Ouder")
+    world.dossier("SHM-1", "D1", date(2015, 1, 1), applicant, co_residents=(child,))
+    planner = MigrationPlanner(world.inputs(), REFERENCE, seed=1)
+
+    parts = list(planner.screening())
+
+    assert [insz for part in parts for insz in part] == [applicant]
+    assert planner.co_residents_only() == [child]
+    assert planner.persons_in_input_order() == [applicant, child]
+
+
 def test_dossiers_are_built_in_the_order_of_their_groups_and_planned_in_number_order() -> None:
     """Decision 0012: the dossiers are built (and written) in the order in which their first
     legacy dossier appears in the input, which is where their sources lie in memory; the numbers

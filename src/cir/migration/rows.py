@@ -315,10 +315,11 @@ class RowMaker:
     ) -> Iterator[tuple[str, str, int]]:
         """The person rows of ``numbers``, in their order, with what ``population`` (the first
         line of the extract for each number) says of them, if anything: (table, COPY text, rows)
-        per chunk, each made when it is asked for, so that a writer can send them in turn with
-        the dossiers'. The persons have their ids at once (the dossiers' members refer to them).
-        Straight from the extract's lines: the planned persons are only needed for the report,
-        which comes after the dossiers."""
+        per chunk, each made when it is asked for. The persons have their ids at once (the
+        dossiers' members refer to them); a number that has one already is left out, so a
+        writer can call this as the rules find the persons (decision 0020). Straight from the
+        extract's lines: the planned persons are only needed for the report, which comes after
+        the dossiers."""
         known = self.person_pk
         new = [insz for insz in numbers if insz not in known]
         first = self.ids[PERSON]
@@ -521,18 +522,24 @@ class RowMaker:
         offset = self.ids[EVENT] - self.first_dossier
         lines: list[str] = []
         for dossier_id, d in enumerate(batch, start=first):
-            payload = {
-                "dossierNummer": d.number,
-                "rijksregisternummers": [m.insz for m in d.members if m.role in CANDIDATE_ROLES],
-                "actie": "MIGRA",
-                "wachtSinds": {
-                    m.insz: m.waiting_since.isoformat()
+            # What orjson makes of {"dossierNummer": ..., "rijksregisternummers": [...],
+            # "actie": "MIGRA", "wachtSinds": {insz: date}, "gesplitst": bool}, written out: a
+            # dossier number, a member's national number (eleven digits, or the member is not
+            # migrated) and a date hold nothing JSON escapes.
+            numbers = ",".join([f'"{m.insz}"' for m in d.members if m.role in CANDIDATE_ROLES])
+            since = ",".join(
+                [
+                    f'"{m.insz}":"{m.waiting_since}"'
                     for m in d.members
                     if m.waiting_since is not None
-                },
-                "gesplitst": d.split,
-            }
-            lines.append(f"{offset + dossier_id}\t{dossier_id}\t{esc_json(_json(payload))}\n")
+                ]
+            )
+            split = "true" if d.split else "false"
+            payload = (
+                f'{{"dossierNummer":"{d.number}","rijksregisternummers":[{numbers}],'
+                f'"actie":"MIGRA","wachtSinds":{{{since}}},"gesplitst":{split}}}'
+            )
+            lines.append(f"{offset + dossier_id}\t{dossier_id}\t{esc_json(payload)}\n")
         return lines, 0
 
     def _audit(
@@ -541,6 +548,7 @@ class RowMaker:
         offset = self.ids[AUDIT] - self.first_dossier
         lines: list[str] = []
         for dossier_id, number in enumerate(numbers, start=first):
-            after = {"number": number, "status": "REG", "version": 1}
-            lines.append(f"{offset + dossier_id}\t{dossier_id}\t{esc_json(_json(after))}\n")
+            # What orjson makes of {"number": number, "status": "REG", "version": 1}.
+            after = f'{{"number":"{number}","status":"REG","version":1}}'
+            lines.append(f"{offset + dossier_id}\t{dossier_id}\t{esc_json(after)}\n")
         return lines, 0

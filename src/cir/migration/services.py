@@ -122,13 +122,16 @@ def run_migration(
         load_operating_areas(companies_as_areas(inputs), validated=True)
         write_legacy_landlords(inputs)
         with migration_writer(reference_date, progress) as writer:
-            planner.screen()
+            # PostgreSQL, idle until the numbers otherwise, loads the persons while the rules
+            # screen and builds their keys while the dossiers are numbered; their ids follow
+            # the order the input names them (persons_in_input_order).
+            for found in planner.screening():
+                writer.persons(found, planner.persons)
+            writer.persons(planner.co_residents_only(), planner.persons)
+            writer.persons_complete()
             collapse_heap(settings.MIGRATION_HUGE_PAGES)  # the sources and the candidates
-            # The numbers first: PostgreSQL loads the status history and the audit from them at
-            # once; the persons' rows then go in turn with the dossier batches (see persons),
-            # with their ids in the order the input names them.
+            # PostgreSQL loads the status history and the audit from the numbers at once.
             writer.numbered(planner.number_all())
-            writer.persons(planner.persons_in_input_order(), planner.persons)
             for built, dossier in enumerate(planner.build_all(), start=1):
                 writer.add(dossier)
                 if progress and built % 10_000 == 0:

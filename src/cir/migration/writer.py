@@ -393,10 +393,6 @@ _WRITTEN_MODELS = (
 assert [m._meta.db_table for m in _WRITTEN_MODELS] == [t.name for t in rows.TABLES]
 
 BATCH_DOSSIERS = 2000
-PERSON_CHUNKS_PER_BATCH = 2
-"""Chunks of persons sent after each batch of dossiers: the persons (about two per dossier)
-are all in PostgreSQL by the middle of the dossiers, and their keys built while the rest
-come."""
 COPY_GROUP_BYTES = 32 * 1024 * 1024
 _END_OF_TABLE = object()
 _ABORT = object()
@@ -512,13 +508,14 @@ class _CopyWriter(threading.Thread):
 class MigrationWriter:
     """Writes the migration's rows while the dossiers are still being built.
 
-    ``start`` (drops the indexes on PostgreSQL, starts the COPY thread), ``numbered`` and
-    ``persons`` once each, ``add`` for every dossier as it is built, ``complete`` once the last
-    is in, ``finish`` (waits for PostgreSQL, creates the remaining indexes and constraints,
-    resets the sequences). The caller holds the transaction and calls ``abort`` if it fails in
-    between. On PostgreSQL the rows go in with COPY from a second thread, so PostgreSQL loads
-    the persons and the first dossiers while the later ones are being built; on SQLite they are
-    inserted in batches as they come.
+    ``start`` (drops the indexes on PostgreSQL, starts the COPY thread), ``persons`` as the
+    rules find them and ``persons_complete``, ``numbered`` once,
+    ``add`` for every dossier as it is built, ``complete`` once the last is in, ``finish``
+    (waits for PostgreSQL, creates the remaining indexes and constraints, resets the
+    sequences). The caller holds the transaction and calls ``abort`` if it fails in between.
+    On PostgreSQL the rows go in with COPY from a second thread, so PostgreSQL loads the
+    persons while the rules screen, and the first dossiers while the later ones are being
+    built; on SQLite they are inserted in batches as they come.
     """
 
     def __init__(self, reference_date: date, progress: Progress | None = None) -> None:
@@ -544,7 +541,6 @@ class MigrationWriter:
         self.dossiers = 0
         self.per_table: dict[str, int] = {table: 0 for table in self.tables}
         self._copier: _CopyWriter | None = None
-        self._persons: Iterator[tuple[str, str, int]] | None = None
         self.ended: set[str] = set()
 
     def start(self) -> None:
@@ -559,28 +555,15 @@ class MigrationWriter:
         self._copier.start()
 
     def persons(self, numbers: Sequence[str], population: Mapping[str, rows.Identity]) -> None:
-        """The persons of ``numbers``, with what ``population`` says of them (see
-        :meth:`rows.RowMaker.persons`); they have their ids at once. On PostgreSQL their rows
-        are made and sent in turn with the first dossier batches (:data:`PERSON_CHUNKS_PER_BATCH`
-        chunks each): made all at once before the first dossier, they kept PostgreSQL, which
-        loads them far faster than Python makes them, half idle for a second and a half."""
-        chunks = self.rows.persons(numbers, population)
-        if self._copier is None:
-            self._write(chunks)
-            self._end(rows.PERSON)
-            return
-        self._persons = chunks
+        """The persons of ``numbers`` who have no id yet, with what ``population`` says of them
+        (see :meth:`rows.RowMaker.persons`): their ids now, in this order, and their rows
+        written at once. Called as the rules find them (several times), then
+        :meth:`persons_complete`."""
+        self._write(self.rows.persons(numbers, population))
 
-    def _persons_in_turn(self, count: int | None) -> None:
-        """Send ``count`` more chunks of the persons (all that are left if None), and end their
-        table after the last."""
-        if self._persons is None:
-            return
-        chunks = list(islice(self._persons, count))
-        self._write(chunks)
-        if count is None or len(chunks) < count:
-            self._persons = None
-            self._end(rows.PERSON)
+    def persons_complete(self) -> None:
+        """Every person is in: on PostgreSQL their keys are built while the rules go on."""
+        self._end(rows.PERSON)
 
     def numbered(self, numbers: Sequence[str]) -> None:
         """The tables that need only the dossiers' numbers (status history and audit), whole,
@@ -599,7 +582,6 @@ class MigrationWriter:
         self._write(self.rows.dossier_tables(self.batch))
         self.dossiers += len(self.batch)
         self.batch = []
-        self._persons_in_turn(PERSON_CHUNKS_PER_BATCH)
 
     def _write(self, chunks: Iterable[tuple[str, str, int]]) -> None:
         if self._copier is not None:
@@ -626,7 +608,6 @@ class MigrationWriter:
         :meth:`add`."""
         if self.batch:
             self._flush()
-        self._persons_in_turn(None)
         for table in rows.TABLES:
             if table.name not in self.ended:
                 self._end(table.name)

@@ -70,6 +70,9 @@ QuarantineReason = Literal[
 
 STATUS_AFTER_MIGRATION = "REG"
 MAX_SEQUENCE = 9999
+SCREEN_PART = 16 * EVERY
+"""Dossiers :meth:`MigrationPlanner.screening` screens between two of its pauses (a multiple
+of :data:`EVERY`: it pauses where the loop lets the threads run)."""
 RENT_PREMIUM_YEARS = 4
 
 
@@ -201,8 +204,9 @@ class MigrationPlanner:
     """One run of the rules; the state lives here so the steps stay small.
 
     :func:`plan_migration` runs it whole. A writer that wants to start early calls the steps
-    itself: :meth:`screen` (rule 7; the persons to create are known then, in the order
-    :meth:`persons_in_input_order` gives them their ids), :meth:`number_all` (group and number;
+    itself: :meth:`screen` or :meth:`screening` (rule 7; the persons to create are known then,
+    in the order :meth:`persons_in_input_order` gives them their ids), :meth:`number_all`
+    (group and number;
     optional, :meth:`build_all` does it otherwise), :meth:`build_all` (the dossiers one by one,
     in the order of their groups) and :meth:`finish` (rule 6 and the report). Either way the
     plan is the same."""
@@ -237,6 +241,9 @@ class MigrationPlanner:
         self._parent: list[int] = []
         self._first_of: list[int] = []
         """For each source, the place of one of its candidates."""
+        self._found: list[str] = []
+        """The candidates found since :meth:`screening` last paused, in the order of
+        :attr:`candidate_index`."""
         self.waiting_since: dict[str, date] = {}
         """Rule 5's individual waiting time of every candidate (its start): made from the
         screening's lists once the dossiers are numbered (:meth:`build_all`)."""
@@ -256,6 +263,18 @@ class MigrationPlanner:
 
     def screen(self) -> None:
         """Quarantine what cannot be migrated; keep the rest as sources, in input order."""
+        for _found in self.screening():
+            pass
+
+    def screening(self) -> Iterator[list[str]]:
+        """:meth:`screen`, pausing every :data:`SCREEN_PART` dossiers and once at the end to
+        give the candidates found since the last pause, in the order of
+        :attr:`candidate_index` (the order :meth:`persons_in_input_order` starts with).
+
+        A candidate stays one once found (a dossier is quarantined, or not, before its members
+        are taken), so a writer can load their persons while the rest is screened; the
+        co-residents who are no candidate are known only at the end
+        (:meth:`co_residents_only`)."""
         dossiers = self.inputs.dossiers
         # Duplicates are rare: one pass with a dict finds them (by the position of each line),
         # and only their lines are listed.
@@ -277,6 +296,9 @@ class MigrationPlanner:
         for at, dossier in enumerate(dossiers):
             if not at % EVERY:
                 let_threads_run()
+                if not at % SCREEN_PART and self._found:
+                    found, self._found = self._found, []
+                    yield found
             if duplicated and at in duplicated:
                 lines = duplicated[at]
                 self._quarantine(
@@ -287,6 +309,8 @@ class MigrationPlanner:
                 )
                 continue
             screen_one(dossier)
+        found, self._found = self._found, []
+        yield found
 
     def _quarantine(self, dossier: LegacyDossier, reason: QuarantineReason, detail: str) -> None:
         self.quarantine.append(
@@ -371,6 +395,7 @@ class MigrationPlanner:
                 if at == new:
                     parent.append(new)
                     since_of.append(since)
+                    self._found.append(member.insz)
                 elif since < since_of[at]:
                     since_of[at] = since
                 if first < 0:
@@ -492,7 +517,7 @@ class MigrationPlanner:
     ) -> str:
         """Rule 3."""
         if domicile_company is not None and any(
-            domicile in s.dossier.municipalities for s in sources
+            domicile in s.dossier.preferences.municipalities for s in sources
         ):
             return domicile_company
         of_companies = [s for s in sources if s.landlord.company_id is not None]
@@ -521,9 +546,12 @@ class MigrationPlanner:
         municipalities: set[str] = set()
         dwelling_types: set[str] = set()
         co_residents: set[str] = set()
+        # LegacyDossier's fields, not its properties: from compiled code a property is a call
+        # into the interpreter, and this runs for every source.
         for source in sources:
-            municipalities.update(source.dossier.municipalities)
-            dwelling_types.update(source.dossier.dwelling_types)
+            preferences = source.dossier.preferences
+            municipalities.update(preferences.municipalities)
+            dwelling_types.update(preferences.dwelling_types)
             co_residents.update(source.co_residents)
         for insz in candidates:
             nis = self._domicile_of(insz)
@@ -554,8 +582,10 @@ class MigrationPlanner:
             other=legacy.other,
             housing_situation=legacy.housing_situation,
             contact=legacy.contact,
-            content_source=legacy.key,
-            merged_from=tuple(sorted(s.dossier.key for s in sources)),
+            content_source=(legacy.landlord_id, legacy.dossier_id),
+            merged_from=tuple(
+                sorted((s.dossier.landlord_id, s.dossier.dossier_id) for s in sources)
+            ),
             split=draft.split,
         )
 
@@ -644,8 +674,13 @@ class MigrationPlanner:
         extract lists them, and the dossiers are built in the order of their first source
         (decisions 0012 and 0017): so in this order the persons' rows read the extract, and the
         members' rows find the persons' ids, in the order they lie in memory, not at random."""
+        return [*self.candidate_index, *self.co_residents_only()]
+
+    def co_residents_only(self) -> list[str]:
+        """The co-residents of the sources who are no candidate of any, in the order the input
+        first names them (after the screening)."""
         candidates = self.candidate_index
-        return [*candidates, *(insz for insz in self.co_residents if insz not in candidates)]
+        return [insz for insz in self.co_residents if insz not in candidates]
 
     def persons_to_create(self) -> list[PersonToCreate]:
         """The persons of :meth:`person_numbers` with what the population extract says of them

@@ -82,7 +82,13 @@ class Command(BaseCommand):
         reference = options["reference_date"] or timezone.localdate()
         tasks: dict[str, Any] = {}
         try:
-            with Progress() as bar:
+            # The bar redraws from a thread of its own, which takes the GIL from the rules each
+            # time: four times a second on a terminal is smooth enough, and output to a file
+            # gets the final state only.
+            console = Console()
+            with Progress(
+                console=console, auto_refresh=console.is_terminal, refresh_per_second=4
+            ) as bar:
 
                 def progress(phase: str, advance: int, total: int | None) -> None:
                     if phase not in tasks:
