@@ -509,13 +509,13 @@ class MigrationWriter:
     """Writes the migration's rows while the dossiers are still being built.
 
     ``start`` (drops the indexes on PostgreSQL, starts the COPY thread), ``persons`` as the
-    rules find them and ``persons_complete``, ``numbered`` once,
-    ``add`` for every dossier as it is built, ``complete`` once the last is in, ``finish``
-    (waits for PostgreSQL, creates the remaining indexes and constraints, resets the
-    sequences). The caller holds the transaction and calls ``abort`` if it fails in between.
-    On PostgreSQL the rows go in with COPY from a second thread, so PostgreSQL loads the
-    persons while the rules screen, and the first dossiers while the later ones are being
-    built; on SQLite they are inserted in batches as they come.
+    rules find them and ``persons_complete``, ``numbered`` once, ``add`` for every dossier as it
+    is built, ``complete`` once the last is in, ``finish`` (waits for PostgreSQL, creates the
+    remaining indexes and constraints, resets the sequences). The caller holds the transaction
+    and calls ``abort`` if it fails in between. On PostgreSQL the rows go in with COPY from a
+    second thread, so PostgreSQL loads the persons while the rules screen, and the first
+    dossiers while the later ones are being built; on SQLite they are inserted in batches as
+    they come.
     """
 
     def __init__(self, reference_date: date, progress: Progress | None = None) -> None:
