@@ -670,10 +670,12 @@ class MigrationPlanner:
         the screening): the candidates in the order of :attr:`candidate_index`, then the
         co-residents who are no candidate, in the order of :attr:`co_residents`. As
         deterministic as the input, and without a sort: the writer gives the persons their ids
-        in this order. The input names a household's members close together, as the population
-        extract lists them, and the dossiers are built in the order of their first source
-        (decisions 0012 and 0017): so in this order the persons' rows read the extract, and the
-        members' rows find the persons' ids, in the order they lie in memory, not at random."""
+        in this order, which it gets in parts (the candidates from :meth:`screening`, then
+        :meth:`co_residents_only`; decision 0020). The input names a household's members close
+        together, as the population extract lists them, and the dossiers are built in the order
+        of their first source (decisions 0012 and 0017): so in this order the persons' rows read
+        the extract, and the members' rows find the persons' ids, in the order they lie in
+        memory, not at random."""
         return [*self.candidate_index, *self.co_residents_only()]
 
     def co_residents_only(self) -> list[str]:
