@@ -430,20 +430,24 @@ class _CopyWriter(threading.Thread):
         self.frozen = frozen
         """Tables emptied in this transaction, which the COPY loads frozen."""
         self.progress = progress
-        self.waiting: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
+        self.waiting: queue.SimpleQueue[tuple[str, object, int]] = queue.SimpleQueue()
+        """(table, COPY text or an order, its rows), from the planning thread."""
         self.written: dict[str, int] = {table: 0 for table in tables}  # the usual order
         self.error: BaseException | None = None
 
-    def put(self, table: str, chunk: bytes) -> None:
+    def put(self, table: str, chunk: bytes, count: int) -> None:
+        """``count`` rows of ``table``, as the rows module counted them when it made them:
+        this thread holds the GIL for whatever it does, and counting them again was a pass over
+        every byte of the load."""
         if self.error is not None:
             raise self.error
-        self.waiting.put((table, chunk))
+        self.waiting.put((table, chunk, count))
 
     def end(self, table: str) -> None:
-        self.waiting.put((table, _END_OF_TABLE))
+        self.waiting.put((table, _END_OF_TABLE, 0))
 
     def abort(self) -> None:
-        self.waiting.put(("", _ABORT))
+        self.waiting.put(("", _ABORT, 0))
 
     def run(self) -> None:
         try:
@@ -456,11 +460,12 @@ class _CopyWriter(threading.Thread):
         everything = set(self.tables)
         while len(loaded) < len(self.tables):
             groups: dict[str, list[bytes]] = {}
+            counts: dict[str, int] = {}
             ended: list[str] = []
             size = 0
-            item: tuple[str, object] | None = self.waiting.get()
+            item: tuple[str, object, int] | None = self.waiting.get()
             while item is not None:
-                table, chunk = item
+                table, chunk, count = item
                 if chunk is _ABORT:
                     raise WriteAborted("de invlechting is afgebroken")
                 if chunk is _END_OF_TABLE:
@@ -468,13 +473,14 @@ class _CopyWriter(threading.Thread):
                 else:
                     assert isinstance(chunk, bytes)
                     groups.setdefault(table, []).append(chunk)
+                    counts[table] = counts.get(table, 0) + count
                     size += len(chunk)
                 item = None
                 if size < COPY_GROUP_BYTES:
                     with suppress(queue.Empty):
                         item = self.waiting.get_nowait()
             for table, chunks in groups.items():
-                self._copy(table, chunks)
+                self._copy(table, chunks, counts[table])
             for table in ended:
                 loaded.add(table)
                 statements = self.rebuild.statements(table, loaded, everything)
@@ -490,19 +496,16 @@ class _CopyWriter(threading.Thread):
         freeze = " WITH (FREEZE)" if table in self.frozen else ""
         return f'COPY "{table}" ({cols}) FROM STDIN{freeze}'
 
-    def _copy(self, table: str, chunks: list[bytes]) -> None:
-        written = 0
+    def _copy(self, table: str, chunks: list[bytes], count: int) -> None:
         with (
             self.raw.cursor() as cursor,
             cursor.copy(self._copy_statement(table)) as copy,
         ):
             for chunk in chunks:
                 copy.write(chunk)
-                # One line per row: newlines inside values are escaped.
-                written += chunk.count(b"\n")
-        self.written[table] += written
+        self.written[table] += count
         if self.progress:
-            self.progress("write", written, None)
+            self.progress("write", count, None)
 
 
 class MigrationWriter:
@@ -586,8 +589,8 @@ class MigrationWriter:
     def _write(self, chunks: Iterable[tuple[str, str, int]]) -> None:
         if self._copier is not None:
             put = self._copier.put
-            for table, text, _rows in chunks:
-                put(table, text.encode())
+            for table, text, count in chunks:
+                put(table, text.encode(), count)
             return
         for table, text, count in chunks:
             found = rows.TABLE[table]
