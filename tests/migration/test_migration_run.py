@@ -74,7 +74,7 @@ def test_migration_writes_exactly_the_plan_of_the_rules(legacy_folder: Path, tmp
         validator.validate(line)
 
 
-def test_persons_sent_in_turn_with_many_small_batches_give_the_same_register(
+def test_persons_and_dossiers_sent_in_many_small_copies_give_the_same_register(
     legacy_folder: Path, monkeypatch
 ):
     """On PostgreSQL the persons' rows go while the rules screen, and the dossiers' in

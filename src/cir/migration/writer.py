@@ -432,7 +432,6 @@ class _CopyWriter(threading.Thread):
         self.progress = progress
         self.waiting: queue.SimpleQueue[tuple[str, object, int]] = queue.SimpleQueue()
         """(table, COPY text or an order, its rows), from the planning thread."""
-        self.written: dict[str, int] = {table: 0 for table in tables}  # the usual order
         self.error: BaseException | None = None
 
     def put(self, table: str, chunk: bytes, count: int) -> None:
@@ -503,7 +502,6 @@ class _CopyWriter(threading.Thread):
         ):
             for chunk in chunks:
                 copy.write(chunk)
-        self.written[table] += count
         if self.progress:
             self.progress("write", count, None)
 
@@ -587,15 +585,17 @@ class MigrationWriter:
         self.batch = []
 
     def _write(self, chunks: Iterable[tuple[str, str, int]]) -> None:
+        per_table = self.per_table
         if self._copier is not None:
             put = self._copier.put
             for table, text, count in chunks:
                 put(table, text.encode(), count)
+                per_table[table] += count
             return
         for table, text, count in chunks:
             found = rows.TABLE[table]
             _insert(found, rows.read_rows(text, found), self.rows.run_values(found))
-            self.per_table[table] += count
+            per_table[table] += count
             if self.progress:
                 self.progress("write", count, None)
 
@@ -624,7 +624,6 @@ class MigrationWriter:
             copier.join()
             if copier.error is not None:
                 raise copier.error
-            self.per_table = copier.written
             _finish_bulk_load(copier.rebuild, self.tables)
         reset_sequences(_WRITTEN_MODELS)
         return WriteResult(

@@ -206,10 +206,9 @@ class MigrationPlanner:
     :func:`plan_migration` runs it whole. A writer that wants to start early calls the steps
     itself: :meth:`screen` or :meth:`screening` (rule 7; the persons to create are known then,
     in the order :meth:`persons_in_input_order` gives them their ids), :meth:`number_all`
-    (group and number;
-    optional, :meth:`build_all` does it otherwise), :meth:`build_all` (the dossiers one by one,
-    in the order of their groups) and :meth:`finish` (rule 6 and the report). Either way the
-    plan is the same."""
+    (group and number; optional, :meth:`build_all` does it otherwise), :meth:`build_all` (the
+    dossiers one by one, in the order of their groups) and :meth:`finish` (rule 6 and the
+    report). Either way the plan is the same."""
 
     def __init__(
         self,
@@ -582,6 +581,7 @@ class MigrationPlanner:
             other=legacy.other,
             housing_situation=legacy.housing_situation,
             contact=legacy.contact,
+            # LegacyDossier.key, without the property (see above).
             content_source=(legacy.landlord_id, legacy.dossier_id),
             merged_from=tuple(
                 sorted((s.dossier.landlord_id, s.dossier.dossier_id) for s in sources)
