@@ -514,6 +514,30 @@ def test_a_failure_while_dossiers_are_still_being_built_leaves_nothing_written(
     assert not Person.objects.exists()
 
 
+def test_a_copy_refused_before_the_last_rows_fails_the_run_without_waiting_for_them(
+    legacy_folder, monkeypatch
+):
+    """The COPY thread dies on the members (PostgreSQL): the planning thread, which waits for
+    the last rows to be sent before it works out the report (``_CopyWriter.settle``), raises
+    that error instead of waiting for ever, and nothing is written."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY thread exists on PostgreSQL only")
+    copy = writer._CopyWriter._copy
+
+    def refuse_the_members(self, table, chunks, count):
+        if table == "register_member":
+            raise RuntimeError("COPY refused")
+        copy(self, table, chunks, count)
+
+    monkeypatch.setattr(writer._CopyWriter, "_copy", refuse_the_members)
+    with pytest.raises(RuntimeError, match="COPY refused"):
+        migrate(legacy_folder)
+    assert not Dossier.objects.exists()
+    assert not Person.objects.exists()
+
+
 def test_text_with_tabs_newlines_backslashes_and_quotes_arrives_unchanged(legacy_folder, tmp_path):
     """COPY text escapes what it must (on PostgreSQL); SQLite gets the values as they are."""
     odd = tmp_path / "odd"

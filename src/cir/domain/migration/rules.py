@@ -88,15 +88,35 @@ class RentPremiumOutcome:
     entitled_from: date
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class MigrationPlan:
-    """Everything the writer needs; dossiers sorted by number, persons by national number."""
+    """Everything the writer needs; dossiers sorted by number, persons by national number.
+
+    Two plans are equal when all of that is, persons included."""
 
     dossiers: list[PlannedDossier]
-    persons: list[PersonToCreate]
     rent_premium: list[RentPremiumOutcome]
     report: dict[str, Any]
     export_date: date
+    planner: MigrationPlanner
+
+    @property
+    def persons(self) -> list[PersonToCreate]:
+        """The persons to create, made when first asked for: the migration's writer makes
+        their rows from the population extract directly, and the report needs only their
+        numbers (:meth:`MigrationPlanner.persons_to_create`)."""
+        return self.planner.persons_to_create()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MigrationPlan):
+            return NotImplemented
+        return (
+            self.dossiers == other.dossiers
+            and self.rent_premium == other.rent_premium
+            and self.report == other.report
+            and self.export_date == other.export_date
+            and self.persons == other.persons
+        )
 
     @property
     def letters(self) -> list[RentPremiumOutcome]:
@@ -686,9 +706,10 @@ class MigrationPlanner:
 
     def persons_to_create(self) -> list[PersonToCreate]:
         """The persons of :meth:`person_numbers` with what the population extract says of them
-        (its first line for each: :attr:`persons`), made once. The plan and its report need
-        them; a writer makes their rows from the numbers and :attr:`persons` directly, so they
-        are made once the dossiers are built (:meth:`finish`), off the way to the first."""
+        (its first line for each: :attr:`persons`), made once, when :attr:`MigrationPlan.persons`
+        is first asked for. A writer makes their rows from the numbers and :attr:`persons`
+        directly, and the report needs only the numbers, so a migration that writes never makes
+        them."""
         if self._created is not None:
             return self._created
         persons = self.persons
@@ -712,14 +733,19 @@ class MigrationPlanner:
         self._created = created
         return created
 
-    def identity_warnings(self, created: list[PersonToCreate]) -> list[dict[str, Any]]:
+    def identity_warnings(self, numbers: Iterable[str]) -> list[dict[str, Any]]:
+        """The identity warnings about the persons to create (``numbers``, in any order) and
+        about every national number of the input."""
         warnings: list[dict[str, Any]] = []
-        for person in created:
-            if person.birth_date is None:
+        persons = self.persons
+        for at, insz in enumerate(numbers):
+            if not at % EVERY:
+                let_threads_run()
+            if insz not in persons:
                 warnings.append(
                     {
                         "kind": "not_in_population",
-                        "insz": person.insz,
+                        "insz": insz,
                         "detail": "not in population.jsonl; migrated with an unknown domicile",
                     }
                 )
@@ -783,13 +809,15 @@ class MigrationPlanner:
         dossiers = self.dossiers
         dossiers.sort(key=attrgetter("number"))  # built in group order (see build_all)
         outcomes = self.rent_premium(self.drafts)
-        created = self.persons_to_create()
-        warnings = self.identity_warnings(created)
+        # The persons themselves are made only when the plan is asked for them: here their
+        # numbers are enough, in the order the screening has them (no sort).
+        numbers = self.persons_in_input_order()
+        warnings = self.identity_warnings(numbers)
         report = self.report(
-            dossiers, created, outcomes, warnings, self.split_groups, len(self.drafts)
+            dossiers, len(numbers), outcomes, warnings, self.split_groups, len(self.drafts)
         )
         validate_report(report)
-        return MigrationPlan(dossiers, created, outcomes, report, self.export_date)
+        return MigrationPlan(dossiers, outcomes, report, self.export_date, self)
 
     def run(self) -> MigrationPlan:
         self.screen()
@@ -800,7 +828,7 @@ class MigrationPlanner:
     def report(
         self,
         dossiers: list[PlannedDossier],
-        created: list[PersonToCreate],
+        person_count: int,
         outcomes: list[RentPremiumOutcome],
         warnings: list[dict[str, Any]],
         split_groups: int,
@@ -814,7 +842,7 @@ class MigrationPlanner:
             "export_date": self.export_date.isoformat(),
             "counts": {
                 "legacy_dossiers": len(self.inputs.dossiers),
-                "persons": len(created),
+                "persons": person_count,
                 "dossiers_created": len(dossiers),
                 "groups_split": split_groups,
                 "quarantined": len(self.quarantine),
