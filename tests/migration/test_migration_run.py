@@ -91,6 +91,25 @@ def test_persons_and_dossiers_sent_in_many_small_copies_give_the_same_register(
     assert sorted(Person.objects.values_list("insz", flat=True)) == [p.insz for p in plan.persons]
 
 
+def test_the_report_counts_the_persons_the_register_holds_from_their_numbers(legacy_folder):
+    """A run that writes never makes the planned persons (decision 0021): the report counts
+    them, and finds those missing from the extract, from their numbers; the plan still gives
+    them when asked, the same as the register's."""
+    run = services.run_migration(legacy_folder, reference_date=REFERENCE, seed=5)
+    assert run.working_set._created is None
+    registered = sorted(Person.objects.values_list("insz", flat=True))
+    assert run.report["counts"]["persons"] == len(registered)
+    missing = sorted(
+        w["insz"] for w in run.report["identity_warnings"] if w["kind"] == "not_in_population"
+    )
+    assert missing
+    assert missing == sorted(
+        Person.objects.filter(birth_date__isnull=True).values_list("insz", flat=True)
+    )
+    assert [p.insz for p in run.plan.persons] == registered
+    assert run.working_set._created is not None
+
+
 def test_the_rows_counted_per_table_are_the_rows_each_table_holds(legacy_folder: Path):
     """The run's count per table (the bench's "rows written", --timings-json) comes with each
     chunk from the rows that made it, not from the COPY text: each table holds that many."""
