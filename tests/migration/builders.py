@@ -202,8 +202,8 @@ def dossier_json(d: LegacyDossier) -> dict[str, Any]:
             entry["member_since"] = m.member_since.isoformat()
         members.append(entry)
     preferences: dict[str, Any] = {
-        "municipalities": list(d.municipalities),
-        "dwelling_types": list(d.dwelling_types),
+        "municipalities": list(d.preferences.municipalities),
+        "dwelling_types": list(d.preferences.dwelling_types),
     }
     if d.other is not None:
         preferences["other"] = d.other

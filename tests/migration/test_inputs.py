@@ -211,7 +211,7 @@ def test_line_the_fast_decoder_refuses_but_the_schema_accepts_is_read(tmp_path: 
         msgspec.json.decode(orjson.dumps(odd), type=LegacyDossier)
     append_line(folder, "dossiers/a.jsonl", orjson.dumps(odd))
     inputs = read_inputs(folder)
-    assert inputs.dossiers[-1].municipalities == ("١١٠٠١", "11001")
+    assert inputs.dossiers[-1].preferences.municipalities == ("١١٠٠١", "11001")
     assert inputs.dossiers[-1].line == 3
     assert inputs.dossiers[-1].members == world.dossiers[0].members
 

@@ -141,14 +141,6 @@ class LegacyDossier(msgspec.Struct, forbid_unknown_fields=True, gc=False):
         return (self.landlord_id, self.dossier_id)
 
     @property
-    def municipalities(self) -> tuple[str, ...]:
-        return self.preferences.municipalities
-
-    @property
-    def dwelling_types(self) -> tuple[str, ...]:
-        return self.preferences.dwelling_types
-
-    @property
     def other(self) -> dict[str, Any] | None:
         other = self.preferences.other
         return None if other is msgspec.UNSET else other
