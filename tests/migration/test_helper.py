@@ -127,3 +127,53 @@ def test_cir_migrate_legacy_starts_the_helper_before_django(legacy_folder, monke
     assert early.process is None  # answered and gone
     cli._start_migration_helper(["--dry-run", "2024-01-02"])  # no folder: nothing started
     assert not helper._started_early
+
+
+def test_the_helper_works_out_the_warnings_while_its_first_answers_wait_to_be_read(
+    legacy_folder, monkeypatch
+):
+    """The migration reads the first answers only once it has read its input; the helper goes
+    on meanwhile instead of waiting for it (its core would idle), so the warnings are worked out
+    before anyone reads, and both messages then come as the migration would take them."""
+    import marshal
+    import os
+    import threading
+
+    from cir.domain.migration import rules
+
+    worked_out = threading.Event()
+    own = rules.input_identity_warnings
+
+    def warnings(*args):
+        found = own(*args)
+        worked_out.set()
+        return found
+
+    monkeypatch.setattr(rules, "input_identity_warnings", warnings)
+    monkeypatch.setattr(helper, "_lower_priority", lambda: None)  # not the test's own thread
+    read_end, write_end = os.pipe()
+    messages: list[object] = []
+    in_time: list[bool] = []
+
+    def migration() -> None:
+        # Reads nothing until the warnings are worked out (or the helper is stuck).
+        in_time.append(worked_out.wait(30))
+        with os.fdopen(read_end, "rb") as stream:
+            for _message in range(2):
+                size = int.from_bytes(stream.read(8), "big")
+                messages.append(marshal.loads(stream.read(size)))
+
+    reader = threading.Thread(target=migration)
+    reader.start()
+    with os.fdopen(write_end, "wb") as out:
+        helper.serve(legacy_folder, out)
+    reader.join(60)
+    assert in_time == [True] and not reader.is_alive()
+    inputs = read_inputs(legacy_folder)
+    numbers, verdicts = messages[0]
+    assert numbers.split("\n") == list(dict.fromkeys(p.insz for p in inputs.population))
+    assert len(verdicts) == len(numbers.split("\n"))
+    planner = MigrationPlanner(inputs, REFERENCE, 5)
+    expected = own(planner.persons, inputs.population, planner.in_input(), planner.oracle)
+    assert messages[1] == expected
+    assert messages[1]  # the demo has warnings to compare

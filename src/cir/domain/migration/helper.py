@@ -23,6 +23,7 @@ import marshal
 import os
 import subprocess
 import sys
+import threading
 import weakref
 from pathlib import Path
 from typing import IO, Any
@@ -211,12 +212,21 @@ def input_numbers(folder: Path) -> set[str]:
 
 def main() -> None:
     """The helper process itself."""
+    gc.disable()
+    serve(Path(sys.argv[1]), sys.stdout.buffer)
+
+
+def _lower_priority() -> None:
+    """On Linux this lowers the calling thread only."""
+    with contextlib.suppress(OSError):
+        os.nice(19)
+
+
+def serve(folder: Path, out: IO[bytes]) -> None:
+    """The helper's work on ``folder``, its two messages written to ``out``."""
     from .inputs import _Dates, _read_population
     from .rules import first_population_lines, input_identity_warnings
 
-    gc.disable()
-    stdout = sys.stdout.buffer
-    folder = Path(sys.argv[1])
     # 1. stdnum's answers about the numbers of population.jsonl (a number on two lines once).
     numbers = list(dict.fromkeys(population_numbers(folder)))
     oracle = InszOracle()
@@ -224,14 +234,20 @@ def main() -> None:
     text = "\n".join(numbers)
     if text.count("\n") != max(len(numbers) - 1, 0):  # a number with a line break
         return
-    _write(stdout, (text, verdicts))
+    # The migration takes the answers only once it has read its input, a second or more later,
+    # and the pipe holds 64 kB of them: a thread waits for the migration, the work goes on (it
+    # used to wait itself, leaving its core idle for 1.5 s of a flanders run, then worked on
+    # into the building of the dossiers).
+    answering = threading.Thread(target=_write, args=(out, (text, verdicts)), daemon=True)
+    answering.start()
     # What is left is wanted late (the identity warnings only once every dossier is built):
     # the migration and PostgreSQL come first, the helper takes a core they leave. Not before
     # the answers: the rules wait for those.
-    with contextlib.suppress(OSError):
-        os.nice(19)
+    _lower_priority()
     # 2. The identity warnings about the numbers of the input dossiers.
     population = _read_population(folder, None, _Dates())
     in_input = input_numbers(folder)
     persons = first_population_lines(population)
-    _write(stdout, input_identity_warnings(persons, population, in_input, oracle))
+    warnings = input_identity_warnings(persons, population, in_input, oracle)
+    answering.join()
+    _write(out, warnings)
