@@ -17,6 +17,10 @@ def main() -> None:
     if args and not args[0].startswith("-"):
         args[0] = args[0].replace("-", "_")
     if args and args[0] == "migrate_legacy":
+        # Before anything else is allocated: the whole run's small objects in huge pages.
+        from cir.migration.hugepages import arenas_in_huge_pages
+
+        arenas_in_huge_pages(os.environ.get("CIR_MIGRATION_HUGE_PAGES", "auto"))
         _start_migration_helper(args[1:])
     from django.core.management import execute_from_command_line
 

@@ -1,4 +1,4 @@
-"""Huge pages for the migration's heap (decision 0019).
+"""Huge pages for the migration's heap (decisions 0019 and 0022).
 
 At x10 the migration holds some 9 GiB of small Python objects (persons, sources, drafts), and
 the rules look them up all over that heap: each lookup is a few trips to memory, and with 4 KiB
@@ -13,6 +13,12 @@ structures exist and before the steps that look things up in them. The copy cost
 per GiB on this project's machine; below :data:`MIN_HEAP_BYTES` that costs more than the
 shorter walks save, so it is left out. Wherever the call is missing or refused, nothing
 changes but the speed.
+
+Copying afterwards is the fallback. :func:`arenas_in_huge_pages` (decision 0022) gives Python's
+allocator arenas cut from regions already marked for huge pages, so that the small objects are
+born in them, at any size of run; a thread of the C module faults the next regions in on the
+other core. The collapse then finds those in huge pages already and copies the rest (the
+arrays of the big lists and dictionaries, which come from ``malloc``).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import importlib
 import logging
 import os
 import sys
@@ -48,6 +55,33 @@ class Collapse:
     collapsed: int
     """Bytes of those that are now in huge pages."""
     seconds: float
+
+
+def arenas_in_huge_pages(mode: str = "auto") -> dict[str, Any] | None:
+    """From now on, cut Python's arenas from huge-page regions (the C module ``_arenas`` of
+    this package, built with the compiled modules: :mod:`cir.compiled`), unless ``mode`` (the
+    setting ``CIR_MIGRATION_HUGE_PAGES``) is ``off``; the module's counters, or None when it is
+    not there (no build, not Linux). Once installed it stays for the life of the process: call
+    it only in a process that runs a migration."""
+    if mode == "off" or not sys.platform.startswith("linux"):
+        return None
+    try:
+        arenas = importlib.import_module("cir.migration._arenas")
+    except ImportError:
+        return None
+    arenas.install()
+    counters: dict[str, Any] = arenas.stats()
+    return counters
+
+
+def arena_counters() -> dict[str, Any] | None:
+    """What :func:`arenas_in_huge_pages` has done so far: bytes reserved and faulted in ahead,
+    arenas in use; None when it was not installed."""
+    arenas = sys.modules.get("cir.migration._arenas")
+    if arenas is None:
+        return None
+    counters: dict[str, Any] = arenas.stats()
+    return counters if counters.get("installed") else None
 
 
 def resident_bytes() -> int:

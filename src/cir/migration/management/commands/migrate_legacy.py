@@ -19,6 +19,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from cir.domain.migration.errors import MigrationError
+from cir.migration.hugepages import arena_counters
 from cir.migration.services import MigrationRun, RegisterNotEmpty, run_migration, write_report
 
 COUNT_LABELS = {
@@ -116,6 +117,7 @@ class Command(BaseCommand):
                         "rows_written": run.rows_written,
                         "rows_per_table": run.rows_per_table,
                         "counts": run.report["counts"],
+                        "huge_page_arenas": arena_counters(),
                     },
                     option=orjson.OPT_INDENT_2,
                 )

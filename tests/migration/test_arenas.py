@@ -1,0 +1,108 @@
+"""Python's arenas cut from huge-page regions for a migration's process (the C module
+``cir.migration._arenas``, decision 0022). Installed, it stays for the life of the process, so
+each check runs in a process of its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cir import compiled
+from cir.migration import hugepages
+
+ARENAS_BUILT = any((compiled.BUILD_ROOT / "cir" / "migration").glob("_arenas*"))
+_THP = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+THP_NEVER = not _THP.exists() or "[never]" in _THP.read_text()
+
+needs_the_module = pytest.mark.skipif(
+    not (sys.platform.startswith("linux") and compiled.is_fresh() and ARENAS_BUILT),
+    reason="the C module is built with the compiled modules, on Linux (python -m cir.compiled)",
+)
+
+CHURN = """
+import gc, json, sys
+from cir.migration import hugepages
+
+before = [str(i) * 3 for i in range(200_000)]  # arenas of the allocator before
+installed = hugepages.arenas_in_huge_pages(sys.argv[1])
+del before  # their arenas go back to that allocator
+gc.collect()
+rounds = []
+for _ in range(3):
+    objects = [(i, str(i), [i]) for i in range(1_000_000)]
+    assert all(o[0] == int(o[1]) == o[2][0] for o in objects)
+    rounds.append(hugepages.arena_counters())
+    del objects
+    gc.collect()
+huge = [line for line in open("/proc/self/smaps_rollup") if line.startswith("AnonHugePages")]
+print(json.dumps({"installed": installed, "rounds": rounds,
+                  "after": hugepages.arena_counters(), "huge_kib": int(huge[0].split()[1])}))
+"""
+
+
+def _churn(mode: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", CHURN, mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(compiled.SOURCE_ROOT)},
+    )
+    result: dict = json.loads(done.stdout)
+    return result
+
+
+def test_the_build_has_the_module_where_the_compiled_build_is_required():
+    if os.environ.get("CIR_REQUIRE_COMPILED") != "1":  # CI: `make test` built it
+        pytest.skip("only where a fresh build is required")
+    assert ARENAS_BUILT
+
+
+def test_off_installs_nothing():
+    result = _churn("off")
+    assert result["installed"] is None
+    assert result["after"] is None
+    assert hugepages.arena_counters() is None  # nor in the tests' own process
+
+
+@needs_the_module
+def test_objects_live_in_huge_page_arenas_that_are_used_again_once_freed():
+    result = _churn("auto")
+    assert result["installed"]["installed"] is True
+    first, second, third = result["rounds"]
+    # A million small tuples, strings and lists take some 150 MB of arenas.
+    assert first["arenas"] * first["arena_size"] > 100 * 1024**2
+    # Freed arenas are handed out again: the second and third rounds reserve nothing more.
+    assert second["reserved"] == first["reserved"] == third["reserved"]
+    assert result["after"]["arenas"] < first["arenas"] // 2
+    if not THP_NEVER:
+        assert result["huge_kib"] * 1024 >= first["reserved"] // 2
+
+
+@needs_the_module
+def test_a_plan_made_in_huge_page_arenas_is_the_same(tmp_path):
+    """The digest of every output of a plan (test_compiled's), with and without the arenas."""
+    from cir.synthetic.legacy import generate_legacy
+    from tests.test_compiled import PLAN_DIGEST
+
+    generate_legacy(tmp_path, "demo", seed=3)
+    install = (
+        "import sys\nfrom cir.migration.hugepages import arenas_in_huge_pages\n"
+        "assert arenas_in_huge_pages(sys.argv[2])\n"
+    )
+    digests = {}
+    for mode in ("off", "on"):
+        script = (install if mode == "on" else "") + PLAN_DIGEST
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path), mode],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        digests[mode] = done.stdout.split()[-1]
+    assert digests["on"] == digests["off"]
