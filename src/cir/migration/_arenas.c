@@ -206,7 +206,11 @@ static PyObject *install(PyObject *module, PyObject *unused) {
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-        prefault = pthread_create(&thread, &attributes, prefault_main, NULL) == 0;
+        /* Set before the thread starts: it sets it back to 0 should the kernel refuse. */
+        __atomic_store_n(&prefault, 1, __ATOMIC_RELAXED);
+        if (pthread_create(&thread, &attributes, prefault_main, NULL) != 0) {
+            __atomic_store_n(&prefault, 0, __ATOMIC_RELAXED);
+        }
         pthread_attr_destroy(&attributes);
         PyObject_GetArenaAllocator(&previous);
         PyObject_SetArenaAllocator(&ours_);
@@ -218,8 +222,9 @@ static PyObject *install(PyObject *module, PyObject *unused) {
 static PyObject *stats(PyObject *module, PyObject *unused) {
     (void)module;
     (void)unused;
+    int prefaulting = __atomic_load_n(&prefault, __ATOMIC_RELAXED);
     return Py_BuildValue("{s:O,s:O,s:n,s:n,s:n,s:n}", "installed", installed ? Py_True : Py_False,
-                         "prefault", prefault ? Py_True : Py_False, "reserved",
+                         "prefault", prefaulting ? Py_True : Py_False, "reserved",
                          (Py_ssize_t)reserved, "prefaulted",
                          (Py_ssize_t)__atomic_load_n(&prefaulted, __ATOMIC_RELAXED), "arenas",
                          (Py_ssize_t)handed_out, "arena_size", (Py_ssize_t)arena_size);
@@ -235,6 +240,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_arenas", "pymalloc arenas in transparent huge pages.", -1, methods,
+    NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__arenas(void) { return PyModule_Create(&module); }
