@@ -3,7 +3,10 @@ what comes out: the plan and the report are those of the migration alone."""
 
 from __future__ import annotations
 
+import marshal
+import os
 import shutil
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -135,10 +138,6 @@ def test_the_helper_works_out_the_warnings_while_its_first_answers_wait_to_be_re
     """The migration reads the first answers only once it has read its input; the helper goes
     on meanwhile instead of waiting for it (its core would idle), so the warnings are worked out
     before anyone reads, and both messages then come as the migration would take them."""
-    import marshal
-    import os
-    import threading
-
     from cir.domain.migration import rules
 
     worked_out = threading.Event()

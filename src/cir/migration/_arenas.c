@@ -10,7 +10,7 @@
  * An arena pymalloc frees goes on a free list and is handed out again; its memory stays with
  * the process (the migration, one run that exits, frees little). Arenas made before install()
  * go back to the allocator that made them. pymalloc calls the allocator with the GIL held, so
- * nothing here needs a lock.
+ * the allocator needs no lock of its own; only the queue to the prefault thread has one.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -56,7 +56,7 @@ static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t queue_ready = PTHREAD_COND_INITIALIZER;
 static Region queue[QUEUE];
 static size_t queue_head = 0, queue_tail = 0;
-static int prefault = 0; /* 1 once the thread runs; 0 again if the kernel refuses */
+static int prefault = 0; /* 1 while the thread serves; 0 if it did not start or was refused */
 static size_t prefaulted = 0;
 
 static void *prefault_main(void *unused) {
