@@ -70,8 +70,7 @@ def arenas_in_huge_pages(mode: str = "auto") -> dict[str, Any] | None:
     except ImportError:
         return None
     arenas.install()
-    counters: dict[str, Any] = arenas.stats()
-    return counters
+    return arena_counters()
 
 
 def arena_counters() -> dict[str, Any] | None:

@@ -635,7 +635,9 @@ class MigrationWriter:
         """Every dossier is in: write what is left of the last batch and end every table, so
         that PostgreSQL goes on to the last keys while the caller does what remains of the
         plan (rule 6 and the report); :meth:`finish` then waits for it. After the last
-        :meth:`add`."""
+        :meth:`add`; once (again from :meth:`finish`, it returns at once)."""
+        if len(self.ended) == len(self.tables):  # every table was ended here before
+            return
         if self.batch:
             self._flush()
         for table in rows.TABLES:
