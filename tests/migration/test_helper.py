@@ -15,7 +15,12 @@ import pytest
 
 from cir.domain.migration import helper
 from cir.domain.migration.inputs import read_inputs
-from cir.domain.migration.rules import MigrationPlanner, plan_migration, plan_to_export_lines
+from cir.domain.migration.rules import (
+    MigrationPlanner,
+    first_population_lines,
+    plan_migration,
+    plan_to_export_lines,
+)
 from cir.synthetic.legacy import generate_legacy
 
 REFERENCE = date(2024, 1, 2)
@@ -101,15 +106,38 @@ def test_the_helper_answers_about_every_number_of_the_population(
     monkeypatch.setattr(helper, "MIN_POPULATION_BYTES", 0)
     started = helper.start_helper(legacy_folder)
     assert started is not None
-    taught = InszOracle()
-    started.give_answers(taught)
     inputs = read_inputs(legacy_folder)
+    persons = first_population_lines(inputs.population)
+    taught = InszOracle()
+    started.give_answers(taught, persons)
+    assert taught.population is persons
     own = InszOracle()
-    numbers = {p.insz for p in inputs.population}
-    assert numbers == set(taught._valid)
-    assert all(taught.is_valid(n) == own.is_valid(n) for n in numbers)
-    assert not all(own.is_valid(n) for n in numbers)  # the demo has invalid ones to compare
+    assert all(taught.is_valid(n) == own.is_valid(n) for n in persons)
+    assert taught.population_invalid == {n for n in persons if not own.is_valid(n)}
+    assert "85073003399" in taught.population_invalid  # the line added above
+    assert not taught._valid  # nothing was worked out again
     started.close()
+    if inputs.helper is not None:
+        inputs.helper.close()
+
+
+def test_answers_about_other_numbers_than_the_migrations_are_not_taken(legacy_folder, monkeypatch):
+    """The verdicts come as a list of numbers and a byte per number: only if the numbers are
+    exactly the migration's persons, in the same order, does the oracle take them."""
+    from cir.domain.migration.insz import InszOracle
+
+    monkeypatch.setattr(helper, "MIN_POPULATION_BYTES", 0)
+    started = helper.start_helper(legacy_folder)
+    assert started is not None
+    inputs = read_inputs(legacy_folder)
+    persons = first_population_lines(inputs.population)
+    reordered = dict(reversed(persons.items()))
+    taught = InszOracle()
+    started.give_answers(taught, reordered)
+    assert taught.population is None and not taught.population_invalid
+    assert started.process is None  # given up: the migration works the verdicts out itself
+    own = InszOracle()
+    assert all(taught.is_valid(n) == own.is_valid(n) for n in persons)
     if inputs.helper is not None:
         inputs.helper.close()
 

@@ -6,14 +6,13 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-import msgspec
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cir.domain.migration import MalformedInput, plan_migration, read_inputs
-from cir.domain.migration.inputs import LegacyDossier
+from cir.domain.migration.inputs import _ascii_digits
 
 from .builders import World, dossier_json
 
@@ -41,7 +40,12 @@ def test_read_inputs_round_trips_the_folder(tmp_path: Path) -> None:
     assert inputs.companies == tuple(world.companies)
     phases = {phase for phase, _, _ in calls}
     assert phases == {"operating_areas", "landlords", "population", "dossiers"}
-    assert sum(n for phase, n, _ in calls if phase == "dossiers") == 2
+    # The reading advances by bytes, up to the files' sizes.
+    dossier_bytes = sum(p.stat().st_size for p in (folder / "dossiers").glob("*.jsonl"))
+    assert sum(n for phase, n, _ in calls if phase == "dossiers") == dossier_bytes
+    assert {total for phase, _, total in calls if phase == "dossiers"} == {dossier_bytes}
+    population_bytes = (folder / "population.jsonl").stat().st_size
+    assert sum(n for phase, n, _ in calls if phase == "population") == population_bytes
     assert plan_migration(inputs, date(2024, 1, 2), 1) == plan_migration(
         world.inputs(), date(2024, 1, 2), 1
     )
@@ -75,6 +79,8 @@ def append_line(folder: Path, name: str, line: bytes) -> None:
         (lambda d: d.update(registration_date="2023-02-30"), "not a calendar date"),
         (lambda d: d.update(registration_date="06/10/2018"), "registration_date"),
         (lambda d: d["preferences"].update(municipalities=["1300"]), "municipalities"),
+        # Five characters, not all digits: refused by the second step of the codes' check.
+        (lambda d: d["preferences"].update(municipalities=["11001", "1300x"]), "municipalities"),
         (lambda d: d["preferences"].update(dwelling_types=["X"]), "dwelling_types"),
         (lambda d: d.update(rent_premium={"claimant": "x"}), "rent_premium"),
         (lambda d: d.update(extra=1), "extra"),
@@ -201,19 +207,65 @@ def test_missing_file_is_malformed(tmp_path: Path) -> None:
 
 
 def test_line_the_fast_decoder_refuses_but_the_schema_accepts_is_read(tmp_path: Path) -> None:
-    # The schema's \d also matches other scripts' digits; the fast decoder only knows [0-9] and
-    # hands such a line to the slow path, which reads it as the schema allows.
+    # The schema's \d also matches other scripts' digits; the fast path only knows [0-9] (its
+    # second step, after msgspec checked the length) and hands such a line to the slow path,
+    # which reads it as the schema allows.
     world, folder = world_folder(tmp_path)
     odd = dossier_json(world.dossiers[0])
     odd["dossier_id"] = "odd"
     odd["preferences"]["municipalities"] = ["١١٠٠١", "11001"]
-    with pytest.raises(msgspec.ValidationError):
-        msgspec.json.decode(orjson.dumps(odd), type=LegacyDossier)
+    assert not _ascii_digits(["١١٠٠١", "11001"])
     append_line(folder, "dossiers/a.jsonl", orjson.dumps(odd))
     inputs = read_inputs(folder)
     assert inputs.dossiers[-1].preferences.municipalities == ("١١٠٠١", "11001")
-    assert inputs.dossiers[-1].line == 3
+    assert (inputs.dossiers[-1].file, inputs.dossiers[-1].line) == ("dossiers/a.jsonl", 3)
     assert inputs.dossiers[-1].members == world.dossiers[0].members
+
+
+def test_population_line_with_other_digits_is_read_by_the_schema(tmp_path: Path) -> None:
+    _world, folder = world_folder(tmp_path)
+    person = {
+        "insz": "85073003328",
+        "first_name": "X",
+        "last_name": "Y",
+        "birth_date": "1985-07-30",
+        "domicile_nis": "١١٠٠١",
+    }
+    append_line(folder, "population.jsonl", orjson.dumps(person))
+    inputs = read_inputs(folder)
+    assert (inputs.population[-1].domicile_nis, inputs.population[-1].line) == ("١١٠٠١", 3)
+
+
+def test_population_number_with_a_letter_stops_the_run(tmp_path: Path) -> None:
+    _world, folder = world_folder(tmp_path)
+    person = {
+        "insz": "8507300332x",
+        "first_name": "X",
+        "last_name": "Y",
+        "birth_date": "1985-07-30",
+        "domicile_nis": "11001",
+    }
+    append_line(folder, "population.jsonl", orjson.dumps(person))
+    with pytest.raises(MalformedInput) as caught:
+        read_inputs(folder)
+    assert (caught.value.file, caught.value.line) == ("population.jsonl", 3)
+    assert "insz" in str(caught.value)
+    assert "8507300332" not in str(caught.value)
+
+
+def test_the_first_malformed_line_stops_the_run_whichever_check_finds_it(tmp_path: Path) -> None:
+    """A code that is not all digits is found after the line is decoded (with the other codes
+    of its file), yet it stops the run before a later line that is not JSON."""
+    world, folder = world_folder(tmp_path)
+    bad = dossier_json(world.dossiers[0])
+    bad["dossier_id"] = "bad-code"
+    bad["preferences"]["municipalities"] = ["1100x"]
+    append_line(folder, "dossiers/a.jsonl", orjson.dumps(bad))
+    append_line(folder, "dossiers/a.jsonl", b'{"landlord_id": "SHM-1",')
+    with pytest.raises(MalformedInput) as caught:
+        read_inputs(folder)
+    assert (caught.value.file, caught.value.line) == ("dossiers/a.jsonl", 3)
+    assert "municipalities" in str(caught.value)
 
 
 _MAYBE = st.sampled_from(["absent", "null", "value"])

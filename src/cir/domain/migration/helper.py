@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import weakref
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -74,10 +75,13 @@ class Helper:
             self.close()
             return None
 
-    def give_answers(self, oracle: InszOracle) -> None:
-        """Hand stdnum's verdicts on the population's numbers to ``oracle`` (once). The birth
-        dates they encode are only asked for the identity warnings, which the helper works out
-        itself."""
+    def give_answers(self, oracle: InszOracle, population: Mapping[str, object]) -> None:
+        """Hand stdnum's verdicts on the population's numbers to ``oracle`` (once):
+        ``population`` has the numbers of population.jsonl as keys, each once, in the order of
+        the file (:func:`~.rules.first_population_lines`), which is how the helper asked about
+        them; if the helper's numbers are not exactly those, its answers are not taken. The
+        birth dates they encode are only asked for the identity warnings, which the helper works
+        out itself."""
         if self._answered:
             return
         self._answered = True
@@ -87,11 +91,11 @@ class Helper:
             and len(answers) == 2
             and isinstance(answers[0], str)
             and isinstance(answers[1], bytes)
+            and len(answers[1]) == len(population)
+            and answers[0] == "\n".join(population)
         ):
-            numbers = answers[0].split("\n") if answers[0] else []
-            if len(numbers) == len(answers[1]):
-                oracle.absorb(numbers, [flag == 1 for flag in answers[1]])
-                return
+            oracle.absorb_population(population, answers[1])
+            return
         self.close()
 
     def identity_warnings(self) -> list[dict[str, Any]] | None:

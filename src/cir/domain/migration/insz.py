@@ -17,7 +17,7 @@ helper runs this same class, so the answers are the ones the oracle would have g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from stdnum.be import bis, nn
@@ -34,15 +34,24 @@ _BIRTH_DATE_PARTS: Callable[[str], tuple[int | None, int | None, int | None]] | 
 class InszOracle:
     """Cached answers about national numbers: valid or not, and the birth date they encode."""
 
-    __slots__ = ("_birth", "_valid")
+    __slots__ = ("_birth", "_valid", "population", "population_invalid")
 
     def __init__(self) -> None:
         self._valid: dict[str, bool] = {}
         self._birth: dict[str, tuple[int | None, int | None, int | None]] = {}
+        self.population: Mapping[str, object] | None = None
+        """The numbers whose verdicts :meth:`absorb_population` took over (the population's)."""
+        self.population_invalid: set[str] = set()
+        """Those of :attr:`population` that are not valid: a few hundred of them, so a caller
+        that has found a number among the population already asks this small set instead of a
+        dictionary of every number (see ``MigrationPlanner._screen_one``)."""
 
     def is_valid(self, insz: str) -> bool:
         known = self._valid.get(insz)
         if known is None:
+            population = self.population
+            if population is not None and insz in population:
+                return insz not in self.population_invalid
             known = (
                 len(insz) == 11
                 and insz.isascii()
@@ -88,12 +97,17 @@ class InszOracle:
             self._birth[insz] = parts
         return parts
 
-    def absorb(self, numbers: Sequence[str], valid: Sequence[bool]) -> None:
+    def absorb_population(self, population: Mapping[str, object], verdicts: bytes) -> None:
         """Take over verdicts worked out elsewhere by this same class (the migration's helper
-        process): ``valid[i]`` is :meth:`is_valid` of ``numbers[i]``."""
-        if len(numbers) != len(valid):
+        process) on the numbers of ``population``, its keys in their order: ``verdicts[i]`` is
+        1 where :meth:`is_valid` of the i-th number is true, else 0. ``population`` is kept, not
+        copied: the verdicts are about the numbers it holds."""
+        if len(population) != len(verdicts):
             raise ValueError("answers do not match the numbers asked")
-        self._valid.update(zip(numbers, valid, strict=True))
+        self.population_invalid = {
+            insz for insz, verdict in zip(population, verdicts, strict=True) if verdict != 1
+        }
+        self.population = population
 
     def contradicts(self, insz: str, birth_date: date) -> bool:
         """True when the known parts of the encoded birth date differ from ``birth_date``."""

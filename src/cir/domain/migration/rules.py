@@ -242,8 +242,6 @@ class MigrationPlanner:
         self.seed = seed
         self.taken_numbers = taken_numbers
         self.oracle = InszOracle()
-        if inputs.helper is not None:
-            inputs.helper.give_answers(self.oracle)
         self.companies: dict[str, Company] = {c.company_id: c for c in inputs.companies}
         self.area_of: dict[str, str] = {
             nis: c.company_id for c in inputs.companies for nis in c.municipalities
@@ -311,6 +309,11 @@ class MigrationPlanner:
                 lines = duplicated.setdefault(known, [_where(dossiers[known])])
                 lines.append(_where(dossier))
                 duplicated[at] = lines
+        # The first question about a national number comes now: the helper has had the reading
+        # and the pass above to work out its answers.
+        helper = self.inputs.helper
+        if helper is not None:
+            helper.give_answers(self.oracle, self.persons)
         screen_one = self._screen_one
         for at, dossier in enumerate(dossiers):
             if not at % EVERY:
@@ -359,32 +362,47 @@ class MigrationPlanner:
         partner: str | None = None
         co_residents: list[str] = []
         invalid_co_residents: list[str] = []
-        valid = self.oracle.is_valid
+        # A number found among the population has its verdict in a small set (the helper's
+        # answers): one lookup in the dictionary of persons per member, which the dates' check
+        # below reuses for the candidates, instead of a second dictionary of every number.
+        persons = self.persons
+        oracle = self.oracle
+        answered = oracle.population is persons
+        invalid = oracle.population_invalid
+        valid = oracle.is_valid
         for member in members:
             role = member.role
+            insz = member.insz
             if role == "applicant":
                 applicants += 1
-                applicant = member.insz
+                applicant = insz
             elif role == "partner":
                 partners += 1
-                partner = member.insz
-            elif valid(member.insz):
-                co_residents.append(member.insz)
+                partner = insz
+            elif insz not in invalid if answered and insz in persons else valid(insz):
+                co_residents.append(insz)
             else:
-                invalid_co_residents.append(member.insz)
+                invalid_co_residents.append(insz)
         problem = self._members_problem(members, applicants, partners)
         if problem is not None:
             self._quarantine(dossier, "bad_members", problem)
             return
-        for role, insz in (("applicant", applicant), ("partner", partner)):
-            if insz is not None and not valid(insz):
+        applicant_person = persons.get(applicant)
+        partner_person = persons.get(partner) if partner is not None else None
+        for role, number, person in (
+            ("applicant", applicant, applicant_person),
+            ("partner", partner, partner_person),
+        ):
+            if number is not None and (
+                number in invalid if answered and person is not None else not valid(number)
+            ):
                 self._quarantine(
                     dossier,
                     "invalid_insz",
-                    f"{role} {insz} is not a valid national or BIS number",
+                    f"{role} {number} is not a valid national or BIS number",
                 )
                 return
-        problem = self._dates_problem(dossier)
+        problem = self._dates_problem(dossier, applicant_person, partner_person)
         if problem is not None:
             self._quarantine(dossier, "impossible_dates", problem)
             return
@@ -445,7 +463,11 @@ class MigrationPlanner:
             return f"national number {twice} is listed {numbers[twice]} times"
         return None
 
-    def _dates_problem(self, dossier: LegacyDossier) -> str | None:
+    def _dates_problem(
+        self, dossier: LegacyDossier, applicant: Person | None, partner: Person | None
+    ) -> str | None:
+        """``applicant`` and ``partner``: their persons (from the population), looked up
+        already."""
         if dossier.registration_date > self.export_date:
             return (
                 f"registration_date {dossier.registration_date.isoformat()} is after the "
@@ -456,11 +478,17 @@ class MigrationPlanner:
             # A date, or UNSET (false) when the line leaves it out; most co-residents have
             # none, and then nothing to check (and no person to look up).
             since: date | None = member.member_since or None
+            role = member.role
             if since is None:
-                if member.role == "co_resident":
+                if role == "co_resident":
                     continue
                 since = dossier.registration_date
-            person = persons.get(member.insz)
+            if role == "applicant":
+                person = applicant
+            elif role == "partner":
+                person = partner
+            else:
+                person = persons.get(member.insz)
             if person is not None and since < person.birth_date:
                 return (
                     f"{member.role} {member.insz}: member_since {since.isoformat()} is before "
