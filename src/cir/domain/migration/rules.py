@@ -127,7 +127,7 @@ class MigrationPlan:
 class _Source:
     """A legacy dossier that survived quarantine, with what the rules ask of it."""
 
-    __slots__ = ("applicant", "co_residents", "dossier", "kh", "landlord", "partner", "recency")
+    __slots__ = ("applicant", "co_residents", "dossier", "kh", "landlord", "partner")
 
     def __init__(
         self,
@@ -144,14 +144,6 @@ class _Source:
         self.co_residents = co_residents
         self.kh: tuple[str, ...] = (
             (applicant,) if partner is None else tuple(sorted((applicant, partner)))
-        )
-        # Smallest is most recent: latest registration_date, then latest last_modified, then
-        # smallest (landlord_id, dossier_id).
-        self.recency = (
-            -dossier.registration_date.toordinal(),
-            -dossier.last_modified.toordinal(),
-            dossier.landlord_id,
-            dossier.dossier_id,
         )
 
 
@@ -201,9 +193,22 @@ def _most_recent(sources: Sequence[_Source]) -> _Source:
 
     Compared within one group's few sources when asked, rather than ranked once over all
     sources: a global sort of millions of sources costs more than all the questions."""
-    if len(sources) == 1:
-        return sources[0]
-    return min(sources, key=attrgetter("recency"))
+    most = sources[0]
+    for at in range(1, len(sources)):
+        if _more_recent(sources[at].dossier, most.dossier):
+            most = sources[at]
+    return most
+
+
+def _more_recent(a: LegacyDossier, b: LegacyDossier) -> bool:
+    """Whether ``a`` comes before ``b`` in :func:`_most_recent`'s order. Compared field by
+    field when asked: a key tuple per source, made for every source during the screening,
+    held some 60 MB for flanders, and most sources are never compared."""
+    if a.registration_date != b.registration_date:
+        return a.registration_date > b.registration_date
+    if a.last_modified != b.last_modified:
+        return a.last_modified > b.last_modified
+    return (a.landlord_id, a.dossier_id) < (b.landlord_id, b.dossier_id)
 
 
 def _where(dossier: LegacyDossier) -> str:
@@ -515,9 +520,10 @@ class MigrationPlanner:
         for at, members in enumerate(groups.values()):
             if not at % EVERY:
                 let_threads_run()
-            kh_sets = {s.kh for s in members}
-            if len(kh_sets) == 1:
-                drafts.append(_Draft(members[0].kh, members, split=False))
+            # One household in all its sources (most groups): no set of them to make.
+            kh = members[0].kh
+            if all(s.kh == kh for s in members):
+                drafts.append(_Draft(kh, members, split=False))
                 continue
             split_groups += 1
             of_candidate: dict[str, list[_Source]] = defaultdict(list)
