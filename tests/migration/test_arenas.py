@@ -29,7 +29,7 @@ import gc, json, sys
 from cir.migration import hugepages
 
 before = [str(i) * 3 for i in range(200_000)]  # arenas of the allocator before
-installed = hugepages.arenas_in_huge_pages(sys.argv[1])
+installed = hugepages.arenas_in_huge_pages(sys.argv[1], None)
 del before  # their arenas go back to that allocator
 gc.collect()
 rounds = []
@@ -70,9 +70,52 @@ def test_off_installs_nothing():
     assert hugepages.arena_counters() is None  # nor in the tests' own process
 
 
+AUTO = """
+import json, sys
+from pathlib import Path
+from cir.migration import hugepages
+
+folder = Path(sys.argv[1])
+installed = hugepages.arenas_in_huge_pages("auto", folder, min_input_bytes=int(sys.argv[2]))
+print(json.dumps({"installed": installed is not None, "bytes": hugepages.input_bytes(folder)}))
+"""
+
+
+@needs_the_module
+def test_auto_takes_huge_page_arenas_for_a_large_input_only(tmp_path):
+    """A small run's heap gains less from huge pages than faulting them in costs; the input's
+    size tells before anything is read."""
+    legacy_folder = tmp_path / "legacy"
+    (legacy_folder / "dossiers").mkdir(parents=True)
+    (legacy_folder / "population.jsonl").write_bytes(b"{}\n" * 100)
+    (legacy_folder / "dossiers" / "a.jsonl").write_bytes(b"{}\n" * 50)
+    (legacy_folder / "dossiers" / "b.jsonl").write_bytes(b"{}\n" * 20)
+    (legacy_folder / "dossiers" / "notes.txt").write_bytes(b"not counted")
+
+    def auto(threshold: int) -> dict:
+        done = subprocess.run(
+            [sys.executable, "-c", AUTO, str(legacy_folder), str(threshold)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(compiled.SOURCE_ROOT)},
+        )
+        result: dict = json.loads(done.stdout)
+        return result
+
+    size = 3 * (100 + 50 + 20)
+    assert auto(size + 1) == {"installed": False, "bytes": size}
+    assert auto(size) == {"installed": True, "bytes": size}
+    assert hugepages.MIN_INPUT_BYTES > 500 * 1024**2  # flanders (218 MB) goes without
+
+
+def test_auto_without_an_input_folder_installs_nothing():
+    assert _churn("auto")["installed"] is None
+
+
 @needs_the_module
 def test_objects_live_in_huge_page_arenas_that_are_used_again_once_freed():
-    result = _churn("auto")
+    result = _churn("on")
     assert result["installed"]["installed"] is True
     first, second, third = result["rounds"]
     # A million small tuples, strings and lists take some 150 MB of arenas.

@@ -148,7 +148,9 @@ def test_cir_migrate_legacy_starts_the_helper_before_django(legacy_folder, monke
     from cir import cli
 
     monkeypatch.setattr(helper, "MIN_POPULATION_BYTES", 0)
-    cli._start_migration_helper(["--reference-date", "2024-01-02", str(legacy_folder)])
+    folder = cli._input_folder(["--reference-date", "2024-01-02", str(legacy_folder)])
+    assert folder == legacy_folder
+    cli._start_migration_helper(folder)
     early = helper._started_early.get(legacy_folder.resolve())
     assert early is not None
     inputs = read_inputs(legacy_folder)
@@ -156,8 +158,7 @@ def test_cir_migrate_legacy_starts_the_helper_before_django(legacy_folder, monke
     assert not helper._started_early
     plan_migration(inputs, REFERENCE, 5)
     assert early.process is None  # answered and gone
-    cli._start_migration_helper(["--dry-run", "2024-01-02"])  # no folder: nothing started
-    assert not helper._started_early
+    assert cli._input_folder(["--dry-run", "2024-01-02"]) is None  # no folder: no helper
 
 
 def test_the_helper_works_out_the_warnings_while_its_first_answers_wait_to_be_read(
