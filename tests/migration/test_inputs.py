@@ -321,3 +321,49 @@ def test_fast_and_slow_paths_read_a_line_the_same_way(
     (fast,) = _read_dossiers(folder, None, _Dates())
     slow = _dossier_from_dict(line, "dossiers/a.jsonl", 1, _Dates())
     assert fast == slow
+
+
+def test_values_that_recur_are_kept_once_and_stay_what_the_line_says(tmp_path: Path) -> None:
+    """The reading keeps one object for equal tuples of municipalities and dwelling types,
+    equal other preferences and the landlord's id, line after line: the same values, less
+    memory. JSON's 1 and true stay apart, though Python finds them equal."""
+    from cir.domain.migration.inputs import _Dates, _one_of, _read_dossiers
+
+    def line(dossier_id: str, other: object) -> bytes:
+        return orjson.dumps(
+            {
+                "landlord_id": "SHM-1",
+                "dossier_id": dossier_id,
+                "registration_date": "2020-01-01",
+                "last_modified": "2020-01-02",
+                "members": [{"insz": "85073003328", "role": "applicant"}],
+                "preferences": {
+                    "municipalities": ["11001", "11002"],
+                    "dwelling_types": ["A", "H"],
+                    "other": other,
+                },
+            }
+        )
+
+    (tmp_path / "dossiers").mkdir()
+    (tmp_path / "dossiers" / "a.jsonl").write_bytes(
+        b"\n".join(
+            [
+                line("1", {"bedrooms_min": 1}),
+                line("2", {"bedrooms_min": 1}),
+                line("3", {"bedrooms_min": True}),
+                line("4", {"floors": [0, 1]}),
+            ]
+        )
+        + b"\n"
+    )
+    first, second, third, fourth = _read_dossiers(tmp_path, None, _Dates())
+    assert first.landlord_id is second.landlord_id
+    assert first.preferences.municipalities is second.preferences.municipalities
+    assert first.preferences.dwelling_types is fourth.preferences.dwelling_types
+    assert first.preferences.other is second.preferences.other
+    assert orjson.dumps(third.preferences.other) == b'{"bedrooms_min":true}'
+    assert orjson.dumps(first.preferences.other) == b'{"bedrooms_min":1}'
+    assert fourth.preferences.other == {"floors": [0, 1]}
+    unhashable = {"floors": [0, 1]}
+    assert _one_of({}, unhashable) is unhashable

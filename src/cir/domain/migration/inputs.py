@@ -37,6 +37,7 @@ reference files, bytes of population.jsonl and of the dossier files."""
 
 Role = Literal["applicant", "partner", "co_resident"]
 LandlordType = Literal["SHM", "SVK", "LB"]
+DwellingType = Literal["H", "A", "S", "R"]
 
 PROGRESS_BYTES = 4 << 20
 """Bytes read between two calls of ``progress``: the total is the files' sizes, known at once
@@ -119,7 +120,7 @@ class Preferences(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """A legacy dossier's preferences: municipalities (NIS codes), dwelling types and others."""
 
     municipalities: tuple[_Digits5, ...]
-    dwelling_types: tuple[Literal["H", "A", "S", "R"], ...]
+    dwelling_types: tuple[DwellingType, ...]
     other: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
 
 
@@ -465,6 +466,15 @@ def _read_dossiers(
     decode = msgspec.json.Decoder(LegacyDossier).decode
     dossiers: list[LegacyDossier] = []
     append = dossiers.append
+    # Values that recur line after line are kept once: the copies msgspec made of them are
+    # freed at once, and the next lines' objects take their memory, where holding them took
+    # 100 MB more for flanders (fresh memory, which a virtual machine's host may have to find
+    # first). Tuples of municipalities (23 000 different ones for 400 000 dossiers) and of
+    # dwelling types, the other preferences (a handful of different ones), the landlord's id.
+    tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+    dwellings: dict[tuple[DwellingType, ...], tuple[DwellingType, ...]] = {}
+    others: dict[tuple[tuple[str, type, object], ...], dict[str, Any]] = {}
+    landlord_id = ""
     for path in paths:
         file = f"{DOSSIERS}/{path.name}"
         first = len(dossiers)
@@ -483,9 +493,36 @@ def _read_dossiers(
                 continue
             dossier.file = file
             dossier.line = number
+            if dossier.landlord_id == landlord_id:
+                dossier.landlord_id = landlord_id
+            else:
+                landlord_id = dossier.landlord_id
+            preferences = dossier.preferences
+            preferences.municipalities = tuples.setdefault(
+                preferences.municipalities, preferences.municipalities
+            )
+            preferences.dwelling_types = dwellings.setdefault(
+                preferences.dwelling_types, preferences.dwelling_types
+            )
+            other = preferences.other
+            if other is not msgspec.UNSET:
+                preferences.other = _one_of(others, other)
             append(dossier)
         _check_dossier_codes(path, dossiers, first, slow, dates)
     return tuple(dossiers)
+
+
+def _one_of(
+    seen: dict[tuple[tuple[str, type, object], ...], dict[str, Any]], value: dict[str, Any]
+) -> dict[str, Any]:
+    """``value``, or an equal dict met before: the same keys in the same order, with values of
+    the same types (1 and true are equal in Python, not in JSON); a value that cannot be a
+    dictionary key (a list, an object) keeps its own."""
+    try:
+        key = tuple([(name, type(item), item) for name, item in value.items()])
+        return seen.setdefault(key, value)
+    except TypeError:
+        return value
 
 
 def _check_dossier_codes(
