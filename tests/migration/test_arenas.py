@@ -45,9 +45,10 @@ print(json.dumps({"installed": installed, "rounds": rounds,
 """
 
 
-def _churn(mode: str) -> dict:
+def _in_a_process(script: str, *arguments: str) -> dict:
+    """What ``script`` prints as JSON, run in a process of its own with ``arguments``."""
     done = subprocess.run(
-        [sys.executable, "-c", CHURN, mode],
+        [sys.executable, "-c", script, *arguments],
         capture_output=True,
         text=True,
         check=True,
@@ -55,6 +56,10 @@ def _churn(mode: str) -> dict:
     )
     result: dict = json.loads(done.stdout)
     return result
+
+
+def _churn(mode: str) -> dict:
+    return _in_a_process(CHURN, mode)
 
 
 def test_the_build_has_the_module_where_the_compiled_build_is_required():
@@ -93,15 +98,7 @@ def test_auto_takes_huge_page_arenas_for_a_large_input_only(tmp_path):
     (legacy_folder / "dossiers" / "notes.txt").write_bytes(b"not counted")
 
     def auto(threshold: int) -> dict:
-        done = subprocess.run(
-            [sys.executable, "-c", AUTO, str(legacy_folder), str(threshold)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env={**os.environ, "PYTHONPATH": str(compiled.SOURCE_ROOT)},
-        )
-        result: dict = json.loads(done.stdout)
-        return result
+        return _in_a_process(AUTO, str(legacy_folder), str(threshold))
 
     size = 3 * (100 + 50 + 20)
     assert auto(size + 1) == {"installed": False, "bytes": size}
