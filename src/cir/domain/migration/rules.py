@@ -367,14 +367,7 @@ class MigrationPlanner:
         partner: str | None = None
         co_residents: list[str] = []
         invalid_co_residents: list[str] = []
-        # A number found among the population has its verdict in a small set (the helper's
-        # answers): one lookup in the dictionary of persons per member, which the dates' check
-        # below reuses for the candidates, instead of a second dictionary of every number.
-        persons = self.persons
-        oracle = self.oracle
-        answered = oracle.population is persons
-        invalid = oracle.population_invalid
-        valid = oracle.is_valid
+        valid = self.oracle.is_valid
         for member in members:
             role = member.role
             insz = member.insz
@@ -384,7 +377,7 @@ class MigrationPlanner:
             elif role == "partner":
                 partners += 1
                 partner = insz
-            elif insz not in invalid if answered and insz in persons else valid(insz):
+            elif valid(insz):
                 co_residents.append(insz)
             else:
                 invalid_co_residents.append(insz)
@@ -392,6 +385,12 @@ class MigrationPlanner:
         if problem is not None:
             self._quarantine(dossier, "bad_members", problem)
             return
+        # A candidate found among the population has its verdict in a small set (the helper's
+        # answers): one lookup in the dictionary of persons, which the dates' check below
+        # reuses, instead of a second one in a dictionary of every number.
+        persons = self.persons
+        invalid = self.oracle.population_invalid
+        answered = self.oracle.population is persons
         applicant_person = persons.get(applicant)
         partner_person = persons.get(partner) if partner is not None else None
         for role, number, person in (
