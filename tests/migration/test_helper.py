@@ -115,7 +115,10 @@ def test_the_helper_answers_about_every_number_of_the_population(
     assert all(taught.is_valid(n) == own.is_valid(n) for n in persons)
     assert taught.population_invalid == {n for n in persons if not own.is_valid(n)}
     assert "85073003399" in taught.population_invalid  # the line added above
+    assert all(taught.is_valid_found(n, persons, True) == own.is_valid(n) for n in persons)
     assert not taught._valid  # nothing was worked out again
+    # Found in another mapping than the one the verdicts are about: asked as usual.
+    assert taught.is_valid_found("85073003399", dict(persons), True) is False
     started.close()
     if inputs.helper is not None:
         inputs.helper.close()

@@ -470,7 +470,7 @@ def _read_dossiers(
     # 100 MB more for flanders (fresh memory, which a virtual machine's host may have to find
     # first). Tuples of municipalities (23 000 different ones for 400 000 dossiers) and of
     # dwelling types, the other preferences (a handful of different ones), the landlord's id.
-    tuples: dict[tuple[str, ...], tuple[str, ...]] = {}
+    municipalities: dict[tuple[str, ...], tuple[str, ...]] = {}
     dwellings: dict[tuple[DwellingType, ...], tuple[DwellingType, ...]] = {}
     others: dict[tuple[tuple[str, type, object], ...], dict[str, Any]] = {}
     landlord_id = ""
@@ -497,7 +497,7 @@ def _read_dossiers(
             else:
                 landlord_id = dossier.landlord_id
             preferences = dossier.preferences
-            preferences.municipalities = tuples.setdefault(
+            preferences.municipalities = municipalities.setdefault(
                 preferences.municipalities, preferences.municipalities
             )
             preferences.dwelling_types = dwellings.setdefault(

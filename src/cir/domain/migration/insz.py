@@ -61,6 +61,15 @@ class InszOracle:
             self._valid[insz] = known
         return known
 
+    def is_valid_found(self, insz: str, population: Mapping[str, object], found: bool) -> bool:
+        """:meth:`is_valid` for a caller that has looked ``insz`` up in ``population`` already
+        (``found``: it is there): when these are the numbers whose verdicts the oracle took
+        over, the answer is in the small set of invalid ones, without a second lookup in a
+        dictionary of every number."""
+        if found and population is self.population:
+            return insz not in self.population_invalid
+        return self.is_valid(insz)
+
     def _valid_nn(self, insz: str) -> bool:
         """``nn.is_valid`` of 11 ASCII digits, keeping the birth date parts it works out."""
         if _BIRTH_DATE_PARTS is None:

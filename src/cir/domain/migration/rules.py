@@ -385,21 +385,16 @@ class MigrationPlanner:
         if problem is not None:
             self._quarantine(dossier, "bad_members", problem)
             return
-        # A candidate found among the population has its verdict in a small set (the helper's
-        # answers): one lookup in the dictionary of persons, which the dates' check below
-        # reuses, instead of a second one in a dictionary of every number.
+        # The candidates' persons are looked up once, for their verdicts and the dates' check.
         persons = self.persons
-        invalid = self.oracle.population_invalid
-        answered = self.oracle.population is persons
+        valid_found = self.oracle.is_valid_found
         applicant_person = persons.get(applicant)
         partner_person = persons.get(partner) if partner is not None else None
         for role, number, person in (
             ("applicant", applicant, applicant_person),
             ("partner", partner, partner_person),
         ):
-            if number is not None and (
-                number in invalid if answered and person is not None else not valid(number)
-            ):
+            if number is not None and not valid_found(number, persons, person is not None):
                 self._quarantine(
                     dossier,
                     "invalid_insz",
