@@ -120,6 +120,41 @@ def test_the_rows_counted_per_table_are_the_rows_each_table_holds(legacy_folder:
     assert held["register_member"] > held["register_dossier"] > 0
 
 
+def _bars(calls: list[tuple[str, int, int | None]]) -> dict[str, tuple[int, int | None]]:
+    """Each progress bar as the command shows it at the end: (done, total)."""
+    bars: dict[str, tuple[int, int | None]] = {}
+    for phase, advance, total in calls:
+        done, known = bars.get(phase, (0, None))
+        bars[phase] = (done + advance, total if total is not None else known)
+    return bars
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["written", "dry_run"])
+def test_the_merge_and_write_bars_end_complete(legacy_folder: Path, dry_run: bool):
+    """A bar that stops short of its total (the last dossiers not counted) or never learns it
+    looks like a run that did not finish."""
+    calls: list[tuple[str, int, int | None]] = []
+    run = services.run_migration(
+        legacy_folder,
+        reference_date=REFERENCE,
+        seed=5,
+        dry_run=dry_run,
+        progress=lambda phase, advance, total: calls.append((phase, advance, total)),
+    )
+    bars = _bars(calls)
+    dossiers = run.report["counts"]["dossiers_created"]
+    assert dossiers % services.MERGE_PROGRESS_EVERY != 0  # a remainder to count at the end
+    assert bars["merge"] == (dossiers, dossiers)
+    # The merge's bar is there before the first dossier is built, with no total yet.
+    assert calls.index(("merge", 0, None)) < calls.index(
+        next(c for c in calls if c[0] == "merge" and c[2])
+    )
+    if dry_run:
+        assert "write" not in bars
+    else:
+        assert bars["write"] == (run.rows_written, run.rows_written)
+
+
 def test_every_migrated_dossier_has_its_history_action_audit_and_migra_event(legacy_folder):
     switching = sys.getswitchinterval()
     migrate(legacy_folder)
@@ -458,6 +493,25 @@ def test_dry_run_computes_and_writes_nothing(legacy_folder, tmp_path):
     assert json.loads(report_path.read_text())["counts"]["dossiers_created"] > 0
     assert not Dossier.objects.exists()
     assert not Event.objects.exists()
+
+
+def test_the_command_speaks_dutch_in_its_bars_and_summary(legacy_folder, tmp_path, capsys):
+    report_path = tmp_path / "report.json"
+    migrate(legacy_folder, "--report", str(report_path))
+    shown = capsys.readouterr().out
+    bar_lines = [line for line in shown.splitlines() if "━" in line and "%" in line]
+    bars = [line.split()[0] for line in bar_lines]
+    assert bars == [
+        "werkingsgebieden",
+        "historische",
+        "rijksregisteruittreksel",
+        "historische",
+        "samenvoegen",
+        "schrijven",
+    ]
+    assert all("100%" in line for line in bar_lines)
+    for label in ("Invlechting", "nieuwe dossiers", "tijd: samenvoegen", f"Rapport: {report_path}"):
+        assert label in shown
 
 
 def test_malformed_line_stops_the_run_with_file_and_line_before_writing(legacy_folder, tmp_path):

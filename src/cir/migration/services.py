@@ -37,6 +37,10 @@ SWITCH_INTERVAL = 0.0002
 """Seconds a thread may hold the GIL while another waits for it, during the writing."""
 
 
+MERGE_PROGRESS_EVERY = 10_000
+"""Dossiers built between two updates of the merge's progress bar."""
+
+
 class RegisterNotEmpty(RuntimeError):
     """The register already has dossiers and --replace was not given."""
 
@@ -100,8 +104,13 @@ def run_migration(
     started = time.perf_counter()
     inputs = read_inputs(folder, progress=progress)
     read_done = time.perf_counter()
+    if progress:
+        # The merge's bar from its start; its total (the new dossiers) comes with the numbers.
+        progress("merge", 0, None)
     if dry_run:
         plan = plan_migration(inputs, reference_date, seed)  # the report is validated there
+        if progress:
+            progress("merge", len(plan.dossiers), len(plan.dossiers))
         run = MigrationRun(plan=plan, dry_run=True, working_set=inputs)
         run.timings = {
             "read_and_validate": read_done - started,
@@ -132,15 +141,24 @@ def run_migration(
             collapse_heap(settings.MIGRATION_HUGE_PAGES)  # the sources and the candidates
             # PostgreSQL loads the status history and the audit from the numbers at once.
             writer.numbered(planner.number_all())
+            drafts = len(planner.drafts)
+            if progress:
+                progress("merge", 0, drafts)  # how many dossiers there will be, known now
+            built = 0
             for built, dossier in enumerate(planner.build_all(), start=1):
                 writer.add(dossier)
-                if progress and built % 10_000 == 0:
-                    progress("merge", 10_000, len(planner.drafts))
+                if progress and built % MERGE_PROGRESS_EVERY == 0:
+                    progress("merge", MERGE_PROGRESS_EVERY, drafts)
+            if progress:
+                progress("merge", built % MERGE_PROGRESS_EVERY, drafts)
             # PostgreSQL builds the last keys while rule 6 and the report are worked out.
             writer.complete()
             plan = planner.finish()  # the report is validated there
             merge_done = time.perf_counter()
             result = writer.finish()
+            if progress:
+                # The rows' total is known only now: the bar shows it complete.
+                progress("write", 0, result.rows)
         if result.municipalities_unknown:
             plan.report["counts"]["preferences_unknown_municipality"] = (
                 result.municipalities_unknown

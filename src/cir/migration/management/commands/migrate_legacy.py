@@ -14,6 +14,7 @@ import orjson
 from django.core.checks import Tags
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -23,25 +24,34 @@ from cir.migration.hugepages import arena_counters
 from cir.migration.services import MigrationRun, RegisterNotEmpty, run_migration, write_report
 
 COUNT_LABELS = {
-    "legacy_dossiers": "historische dossiers gelezen",
-    "legacy_dossiers_merged": "historische dossiers ingevlochten",
-    "quarantined": "historische dossiers in quarantaine",
-    "persons": "personen",
-    "population_lines": "regels rijksregisteruittreksel",
-    "groups": "groepen kandidaat-huurders",
-    "groups_split": "gesplitste groepen",
-    "candidates": "kandidaat-huurders",
-    "dossiers_created": "nieuwe dossiers",
-    "co_residents_dropped": "medebewoners weggelaten (ongeldig rijksregisternummer)",
-    "identity_warnings": "identiteitswaarschuwingen",
-    "rent_premium_outcomes": "huurpremie-uitkomsten (regel 6)",
-    "migration_letters": "brieven invlechting",
-    "preferences_unknown_municipality": "onbekende gekozen gemeenten weggelaten",
+    "legacy_dossiers": _("historische dossiers gelezen"),
+    "legacy_dossiers_merged": _("historische dossiers ingevlochten"),
+    "quarantined": _("historische dossiers in quarantaine"),
+    "persons": _("personen"),
+    "population_lines": _("regels rijksregisteruittreksel"),
+    "groups": _("groepen kandidaat-huurders"),
+    "groups_split": _("gesplitste groepen"),
+    "candidates": _("kandidaat-huurders"),
+    "dossiers_created": _("nieuwe dossiers"),
+    "co_residents_dropped": _("medebewoners weggelaten (ongeldig rijksregisternummer)"),
+    "identity_warnings": _("identiteitswaarschuwingen"),
+    "rent_premium_outcomes": _("huurpremie-uitkomsten (regel 6)"),
+    "migration_letters": _("brieven invlechting"),
+    "preferences_unknown_municipality": _("onbekende gekozen gemeenten weggelaten"),
 }
+BAR_LABELS = {
+    "operating_areas": _("werkingsgebieden"),
+    "landlords": _("historische verhuurders"),
+    "population": _("rijksregisteruittreksel"),
+    "dossiers": _("historische dossiers"),
+    "merge": _("samenvoegen"),
+    "write": _("schrijven"),
+}
+"""The progress bars' names, by the phase the migration reports."""
 PHASE_LABELS = {
-    "read_and_validate": "lezen en valideren",
-    "merge": "samenvoegen",
-    "write": "schrijven",
+    "read_and_validate": _("lezen en valideren"),
+    "merge": _("samenvoegen"),
+    "write": _("schrijven"),
 }
 
 
@@ -93,7 +103,7 @@ class Command(BaseCommand):
 
                 def progress(phase: str, advance: int, total: int | None) -> None:
                     if phase not in tasks:
-                        tasks[phase] = bar.add_task(phase, total=total)
+                        tasks[phase] = bar.add_task(str(BAR_LABELS.get(phase, phase)), total=total)
                     bar.update(tasks[phase], advance=advance, total=total)
 
                 run = run_migration(
@@ -124,17 +134,22 @@ class Command(BaseCommand):
             )
         counts = run.report["counts"]
         table = Table(
-            title="Invlechting" + (" (proefdraai: niets geschreven)" if run.dry_run else "")
+            title=str(
+                _("Invlechting (proefdraai: niets geschreven)") if run.dry_run else _("Invlechting")
+            )
         )
         table.add_column("")
-        table.add_column("aantal", justify="right")
+        table.add_column(str(_("aantal")), justify="right")
         for key, value in counts.items():
-            table.add_row(COUNT_LABELS.get(key, key), str(value))
+            table.add_row(str(COUNT_LABELS.get(key, key)), str(value))
         for phase, seconds in run.timings.items():
-            table.add_row(f"tijd: {PHASE_LABELS.get(phase, phase)}", f"{seconds:.1f} s")
+            table.add_row(
+                str(_("tijd: %(phase)s") % {"phase": PHASE_LABELS.get(phase, phase)}),
+                f"{seconds:.1f} s",
+            )
         console = Console(record=True, width=80)
         with console.capture() as captured:
             console.print(table)
         self.stdout.write(captured.get())
         if options["report"]:
-            self.stdout.write(f"Rapport: {options['report']}")
+            self.stdout.write(str(_("Rapport: %(file)s") % {"file": options["report"]}))
