@@ -204,3 +204,31 @@ def test_demo_contains_every_anomaly_kind(
     # kinds that nothing else can produce by accident are counted exactly in the summary
     for kind in ("duplicate_dossier", "unknown_landlord", "same_identity_different_insz"):
         assert found[kind] == summary["anomalies"][kind], kind
+
+
+def test_the_generate_command_bar_follows_the_households_done(tmp_path, monkeypatch):
+    """The generator reports how many households are done so far; a bar that added those up
+    showed 100 % after a tenth of the work."""
+    from django.core.management import call_command
+    from rich.progress import Progress
+
+    import cir.synthetic.legacy as legacy
+
+    monkeypatch.setattr(legacy, "_PROGRESS_EVERY", 100)
+    seen: list[tuple[str, float, float | None]] = []
+    update = Progress.update
+
+    def recording(self: Progress, task_id: Any, **kwargs: Any) -> None:
+        update(self, task_id, **kwargs)
+        task = self._tasks[task_id]
+        seen.append((task.description, task.completed, task.total))
+
+    monkeypatch.setattr(Progress, "update", recording)
+    call_command("generate_legacy", str(tmp_path / "demo"), "--profile", "demo")
+    total = PROFILES["demo"]
+    assert {description for description, _, _ in seen} == {"huishoudens"}
+    done = [completed for _, completed, _ in seen]
+    assert done == sorted(done)
+    assert max(done) == total
+    assert sum(1 for d in done if 0 < d < total) >= 3  # the bar moved through the run
+    assert all(t == total for _, _, t in seen)

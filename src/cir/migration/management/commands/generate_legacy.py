@@ -7,7 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext_lazy as _
 from rich.progress import Progress
+
+STAGE_LABELS = {"households": _("huishoudens")}
+"""The progress bar's name, by the generator's stage."""
 
 
 class Command(BaseCommand):
@@ -24,10 +28,11 @@ class Command(BaseCommand):
         tasks: dict[str, Any] = {}
         with Progress() as bar:
 
-            def progress(phase: str, advance: int, total: int | None) -> None:
-                if phase not in tasks:
-                    tasks[phase] = bar.add_task(phase, total=total)
-                bar.update(tasks[phase], advance=advance, total=total)
+            def progress(stage: str, done: int, total: int | None) -> None:
+                # The generator reports how many are done so far, not how many more.
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(str(STAGE_LABELS.get(stage, stage)), total=total)
+                bar.update(tasks[stage], completed=done, total=total)
 
             summary = generate_legacy(
                 options["dir"], options["profile"], seed=options["seed"], progress=progress
