@@ -19,6 +19,7 @@ already, :func:`escape_json`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,8 +60,17 @@ def _as_is(value: str) -> str:
     return value
 
 
+def json_bytes(value: Any) -> bytes:
+    """``value`` as compact JSON: orjson's, or the standard library's for an integer beyond
+    64 bits, which JSON (and the legacy format's free-form objects) allow and orjson refuses."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _json(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    return json_bytes(value).decode()
 
 
 def _merged(merged_from: Iterable[tuple[str, str]]) -> list[dict[str, str]]:

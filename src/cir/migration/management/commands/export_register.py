@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,11 @@ class Command(BaseCommand):
             for line in export_lines():
                 out.write(line)
                 count += 1
+        except BrokenPipeError:
+            # The reader stopped (`cir export-register | head`): nothing is wrong. Standard
+            # output goes nowhere from now on, so that closing it at exit cannot fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return
         finally:
             if options["output"]:
                 out.close()
