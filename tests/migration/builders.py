@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from msgspec import UNSET
 from stdnum.be import nn
 
@@ -24,6 +25,7 @@ from cir.domain.migration import (
     RentPremium,
     plan_migration,
 )
+from cir.synthetic.legacy import generate_legacy
 
 REFERENCE = date(2024, 1, 2)
 
@@ -229,3 +231,11 @@ def dossier_of(plan: MigrationPlan, insz: str) -> Any:
     ]
     assert len(found) == 1, f"{insz} is a candidate in {len(found)} dossiers"
     return found[0]
+
+
+def demo_input_folder(tmp_path_factory: pytest.TempPathFactory, seed: int) -> Path:
+    """The ``demo`` profile's input folder for ``seed``, in a new temporary directory (for a
+    module-scoped fixture: generating it takes a second)."""
+    folder = tmp_path_factory.mktemp("legacy") / "demo"
+    generate_legacy(folder, "demo", seed=seed)
+    return folder

@@ -19,14 +19,14 @@ from cir.migration.export import export_lines
 from cir.register.models import Dossier
 from cir.synthetic.legacy import generate_legacy
 
+from .builders import demo_input_folder
+
 REFERENCE = date(2024, 1, 2)
 
 
 @pytest.fixture(scope="module")
 def legacy_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("legacy") / "demo"
-    generate_legacy(folder, "demo", seed=4)
-    return folder
+    return demo_input_folder(tmp_path_factory, seed=4)
 
 
 def exported() -> list[dict[str, Any]]:

@@ -21,16 +21,15 @@ from cir.domain.migration.rules import (
     plan_migration,
     plan_to_export_lines,
 )
-from cir.synthetic.legacy import generate_legacy
+
+from .builders import demo_input_folder
 
 REFERENCE = date(2024, 1, 2)
 
 
 @pytest.fixture(scope="module")
 def legacy_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("legacy") / "demo"
-    generate_legacy(folder, "demo", seed=7)
-    return folder
+    return demo_input_folder(tmp_path_factory, seed=7)
 
 
 def _digest(folder: Path) -> tuple[bytes, bool]:

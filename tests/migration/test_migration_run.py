@@ -32,7 +32,8 @@ from cir.register.models import (
     Person,
     StatusChange,
 )
-from cir.synthetic.legacy import generate_legacy
+
+from .builders import demo_input_folder
 
 REFERENCE = date(2024, 1, 2)
 pytestmark = pytest.mark.django_db
@@ -40,9 +41,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def legacy_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("legacy") / "demo"
-    generate_legacy(folder, "demo", seed=3)
-    return folder
+    return demo_input_folder(tmp_path_factory, seed=3)
 
 
 def migrate(folder: Path, *args: str) -> None:
