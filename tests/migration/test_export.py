@@ -71,7 +71,7 @@ def test_json_columns_read_as_django_reads_them(legacy_folder: Path):
     connection.vendor != "postgresql",
     reason="needs PostgreSQL: a second connection that commits while the export reads",
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_export_reads_one_snapshot(legacy_folder: Path, monkeypatch):
     """A change committed after the export began is not in it, even in a stream opened after
     the change: the dossiers' stream opens after the other three."""
