@@ -4,12 +4,14 @@ dossier-number order, from one snapshot."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from cir.domain.migration.inputs import read_inputs
@@ -64,7 +66,18 @@ def test_json_columns_read_as_django_reads_them(legacy_folder: Path):
     assert line["preferences"]["other"] == other
     assert isinstance(line["preferences"]["other"]["big"], int)
     dossier.refresh_from_db()
-    assert line["preferences"]["dwelling_types"] == sorted(dossier.dwelling_types)
+    assert list(line["preferences"]["other"]) == list(dossier.other_preferences)
+    assert line["preferences"]["dwelling_types"] == ["huge"]
+    # PostgreSQL keeps 1e400 as a numeric and writes it out in full (an integer of 401 digits);
+    # SQLite keeps the text, which only the standard library reads (as infinity).
+    with connection.cursor() as cursor:
+        as_text = "" if connection.vendor == "sqlite" else "::text"
+        cursor.execute(
+            f"SELECT dwelling_types{as_text} FROM register_dossier WHERE id = %s", [dossier.pk]
+        )
+        (text,) = cursor.fetchone()
+    assert export._from_json_text(text) == dossier.dwelling_types
+    assert export._from_json_text('{"huge": 1e400}') == {"huge": float("inf")}
 
 
 @pytest.mark.skipif(
@@ -129,3 +142,37 @@ def test_an_integer_beyond_64_bits_in_free_form_preferences_is_migrated_and_expo
     assert all(line["preferences"]["other"] == {"big": big, "n": -big} for line in lines)
     plan = plan_migration(read_inputs(folder), REFERENCE, 5)
     assert lines == plan_to_export_lines(plan)
+
+
+@pytest.mark.django_db
+def test_a_reader_that_stops_early_ends_the_export_quietly(
+    legacy_folder: Path, monkeypatch, tmp_path
+):
+    """`cir export-register | head`: the closed pipe is not an error, and nothing is raised."""
+    services.run_migration(legacy_folder, reference_date=REFERENCE, seed=5)
+    target = (tmp_path / "stdout").open("wb")
+
+    class ClosedPipe:
+        def write(self, data: bytes) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    class Stdout:
+        buffer = ClosedPipe()
+
+        def write(self, text: str) -> int:
+            return len(text)
+
+        def fileno(self) -> int:
+            return target.fileno()
+
+        def isatty(self) -> bool:
+            return False
+
+        def flush(self) -> None:
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Stdout())
+    try:
+        call_command("export_register")
+    finally:
+        target.close()

@@ -57,7 +57,7 @@ def _stream(rows: QuerySet[Any, tuple[Any, ...]]) -> Generator[tuple[Any, ...], 
     yield from rows.iterator(chunk_size=CHUNK)
 
 
-def _json(text: str | None) -> Any:
+def _from_json_text(text: str | None) -> Any:
     """A JSON column's value from its text, as Django reads it (the standard library's json):
     with msgspec, which reads the same values (integers of any size included) several times
     faster, but for what it refuses (a number beyond a float's range, a lone surrogate)."""
@@ -148,7 +148,7 @@ def _lines(
     """The export's lines: the dossiers' ``rows`` with the rows of the other streams."""
     for number, reg, status, primary, *documents in rows:
         assert number is not None  # filtered above; the column itself may be NULL
-        types, other, source, merged = (_json(text) for text in documents)
+        types, other, source, merged = (_from_json_text(text) for text in documents)
         out_members = []
         for role, insz, since in sorted(
             members.take(number), key=lambda m: (ROLE_ORDER[m[0]], m[1])
